@@ -1,0 +1,51 @@
+# Driftless — the two commands a fresh Debian/Ubuntu machine needs are
+# `make demo` and `make test`; both install what they need first.
+
+GO       ?= go
+DATA     ?= $(CURDIR)/.demo-data
+ADDR     ?= 127.0.0.1:8470
+BENCHTIME ?= 1x
+FUZZTIME ?= 20s
+
+.PHONY: all deps build test test-short bench fuzz demo clean
+
+all: build
+
+# deps installs what building needs: the Go modules (and, once the scanner
+# app lands, the GL/X11 headers Fyne needs, through apt-get when missing).
+deps:
+	@command -v $(GO) >/dev/null || { echo "Go is not installed: see https://go.dev/doc/install"; exit 1; }
+	$(GO) mod download
+
+build: deps
+	$(GO) build ./...
+
+# test runs every test. Tests that need PostgreSQL read DRIFTLESS_TEST_POSTGRES
+# (set by .ci/run) and skip with a message without it.
+test: deps
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 30m ./...
+
+test-short: deps
+	$(GO) test -short -count=1 ./...
+
+# bench runs the benchmarks whose figures the README's Performance section quotes.
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem ./...
+
+# fuzz runs every fuzz target for FUZZTIME each.
+fuzz: deps
+	@set -e; for spec in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+	  for f in $$(grep -h '^func Fuzz' $$spec/*_test.go | sed 's/func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
+	    echo "== $$spec $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$spec; \
+	  done; \
+	done
+
+# demo starts the sync server on an embedded SQLite database seeded with a
+# small demo warehouse in $(DATA).
+demo: deps
+	$(GO) run ./cmd/syncd demo --data $(DATA)
+	$(GO) run ./cmd/syncd serve --data $(DATA) --addr $(ADDR)
+
+clean:
+	rm -rf $(DATA)
