@@ -1,0 +1,19 @@
+// Package server is the Driftless sync server's domain: the stock ledger
+// and the rules that keep it true.
+//
+// Ledger applies each device event exactly once. A push is one store
+// transaction: every event's outcome (applied, parked, rejected) is
+// recorded with the event, and an applied event's ledger entries and the
+// stock levels they change are written in the same transaction, so a crash
+// at any point either keeps all of a push or none of it. Movements that
+// would take a location below zero are parked, never applied and never
+// lost; counts are proposals checked against the ledger position the device
+// had seen. Every ledger entry has a monotonic position devices pull by.
+//
+// Storage sits behind Store (Update/View with a transaction-scoped Tx),
+// implemented by server/sqlite (embedded, the default) and later by a
+// PostgreSQL store; server/storetest is the suite every implementation
+// passes. HTTP and the websocket session live in server/httpapi. Errors
+// are *Error values whose codes map to HTTP statuses and protocol errors in
+// HTTPStatus and ProtocolError.
+package server

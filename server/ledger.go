@@ -1,0 +1,475 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/driftless/driftless/syncproto"
+)
+
+// Version is the server version reported in welcome.
+var Version = "0.1.0-dev"
+
+// Ledger is the stock ledger service: it enrolls devices, opens sync
+// sessions, applies pushed events exactly once and serves ledger changes.
+// Each method is one store transaction.
+type Ledger struct {
+	store Store
+	hub   *Hub
+	now   func() time.Time
+	log   *slog.Logger
+
+	// slots bounds the pushes waiting to apply; a push that cannot get a
+	// slot within busyWait is told to retry.
+	slots    chan struct{}
+	busyWait time.Duration
+
+	// Heartbeat is the interval announced in welcome.
+	Heartbeat time.Duration
+}
+
+// LedgerOption configures a Ledger.
+type LedgerOption func(*Ledger)
+
+// WithClock sets the clock (tests, simulation).
+func WithClock(now func() time.Time) LedgerOption { return func(l *Ledger) { l.now = now } }
+
+// WithLogger sets the logger.
+func WithLogger(log *slog.Logger) LedgerOption { return func(l *Ledger) { l.log = log } }
+
+// WithApplyQueue sets how many pushes may wait to apply at once and how
+// long one waits before it is answered busy.
+func WithApplyQueue(n int, wait time.Duration) LedgerOption {
+	return func(l *Ledger) { l.slots = make(chan struct{}, n); l.busyWait = wait }
+}
+
+// NewLedger returns a ledger over a store.
+func NewLedger(store Store, opts ...LedgerOption) *Ledger {
+	l := &Ledger{
+		store:     store,
+		hub:       NewHub(),
+		now:       time.Now,
+		log:       slog.Default(),
+		slots:     make(chan struct{}, 64),
+		busyWait:  5 * time.Second,
+		Heartbeat: 10 * time.Second,
+	}
+	for _, o := range opts {
+		o(l)
+	}
+	return l
+}
+
+// Hub returns the hub that announces ledger growth per warehouse.
+func (l *Ledger) Hub() *Hub { return l.hub }
+
+// AddDevice enrolls a device for a warehouse and returns it with its
+// token, which is shown once and stored only as a hash.
+func (l *Ledger) AddDevice(ctx context.Context, name, warehouse string) (Device, string, error) {
+	if name == "" {
+		return Device{}, "", &Error{Code: EInvalid, Message: "a device needs a name", Field: "name"}
+	}
+	if warehouse == "" {
+		return Device{}, "", &Error{Code: EInvalid, Message: "a device needs a warehouse", Field: "warehouse"}
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return Device{}, "", fmt.Errorf("add device: %w", err)
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return Device{}, "", fmt.Errorf("add device: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	d := Device{ID: id.String(), Name: name, Warehouse: warehouse, TokenHash: hashToken(token), CreatedAt: l.now().UTC()}
+	if err := l.store.Update(ctx, func(ctx context.Context, tx Tx) error { return tx.CreateDevice(ctx, d) }); err != nil {
+		return Device{}, "", fmt.Errorf("add device: %w", err)
+	}
+	return d, token, nil
+}
+
+// RevokeDevice refuses a device's future sessions.
+func (l *Ledger) RevokeDevice(ctx context.Context, id string) error {
+	err := l.store.Update(ctx, func(ctx context.Context, tx Tx) error {
+		d, err := tx.Device(ctx, id)
+		if err != nil {
+			return err
+		}
+		d.Revoked = true
+		return tx.UpdateDevice(ctx, d)
+	})
+	if err != nil {
+		return fmt.Errorf("revoke device %s: %w", id, err)
+	}
+	return nil
+}
+
+// Device returns an enrolled device.
+func (l *Ledger) Device(ctx context.Context, id string) (Device, error) {
+	var d Device
+	err := l.store.View(ctx, func(ctx context.Context, tx ReadTx) (err error) {
+		d, err = tx.Device(ctx, id)
+		return err
+	})
+	if err != nil {
+		return Device{}, fmt.Errorf("get device %s: %w", id, err)
+	}
+	return d, nil
+}
+
+func hashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// Authenticate returns the device a token belongs to.
+func (l *Ledger) Authenticate(ctx context.Context, deviceID, token string) (Device, error) {
+	d, err := l.Device(ctx, deviceID)
+	if err != nil {
+		if ErrorCode(err) == ENotFound {
+			return Device{}, Errorf(EUnauthorized, "device %s is not enrolled on this server", deviceID)
+		}
+		return Device{}, err
+	}
+	if subtle.ConstantTimeCompare(d.TokenHash, hashToken(token)) != 1 {
+		return Device{}, Errorf(EUnauthorized, "wrong token for device %s", deviceID)
+	}
+	if d.Revoked {
+		return Device{}, Errorf(EUnauthorized, "device %s (%s) has been revoked; enroll it again", d.Name, deviceID)
+	}
+	return d, nil
+}
+
+// Hello checks a device's hello and returns its device and the welcome.
+func (l *Ledger) Hello(ctx context.Context, h *syncproto.Hello) (Device, *syncproto.Welcome, error) {
+	if h.Protocol != syncproto.ProtocolVersion || h.Schema != syncproto.SchemaVersion {
+		return Device{}, nil, Errorf(EVersionUnsupported,
+			"this server speaks protocol %d schema %d; the device sent protocol %d schema %d: update the app",
+			syncproto.ProtocolVersion, syncproto.SchemaVersion, h.Protocol, h.Schema)
+	}
+	d, err := l.Authenticate(ctx, h.DeviceID, h.Token)
+	if err != nil {
+		return Device{}, nil, err
+	}
+	now := l.now().UTC()
+	var w *syncproto.Welcome
+	err = l.store.Update(ctx, func(ctx context.Context, tx Tx) error {
+		d, err = tx.Device(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		if h.LastSeq < d.AckedThrough {
+			return Errorf(EResetRequired,
+				"this device's database has events up to %d but the server already holds %d of them: it was restored from a backup or replaced; enroll the device again",
+				h.LastSeq, d.AckedThrough)
+		}
+		head, err := tx.Head(ctx, d.Warehouse)
+		if err != nil {
+			return err
+		}
+		d.LastHelloAt = now
+		d.AppVersion = h.AppVersion
+		if err := tx.UpdateDevice(ctx, d); err != nil {
+			return err
+		}
+		w = &syncproto.Welcome{
+			Protocol: syncproto.ProtocolVersion, Schema: syncproto.SchemaVersion,
+			ServerVersion: Version, Warehouse: d.Warehouse,
+			AckedThrough: d.AckedThrough, ExpectedSeq: d.AckedThrough + 1, Head: head,
+			ServerTime: now, HeartbeatMillis: l.Heartbeat.Milliseconds(),
+			MaxMessageBytes: syncproto.MaxMessageBytes, MaxBatch: syncproto.MaxBatch,
+		}
+		if !h.DeviceTime.IsZero() {
+			w.ClockSkewMillis = h.DeviceTime.Sub(now).Milliseconds()
+		}
+		return nil
+	})
+	if err != nil {
+		return Device{}, nil, fmt.Errorf("hello from device %s: %w", h.DeviceID, err)
+	}
+	if skew := time.Duration(w.ClockSkewMillis) * time.Millisecond; skew > 5*time.Minute || skew < -5*time.Minute {
+		l.log.Warn("device clock skew", "device", d.ID, "name", d.Name, "skew", skew)
+	}
+	return d, w, nil
+}
+
+// Push applies a batch of events from a device exactly once, in one
+// transaction, and returns one outcome per event.
+func (l *Ledger) Push(ctx context.Context, deviceID string, events []syncproto.Event) (*syncproto.Ack, error) {
+	select {
+	case l.slots <- struct{}{}:
+		defer func() { <-l.slots }()
+	default:
+		t := time.NewTimer(l.busyWait)
+		defer t.Stop()
+		select {
+		case l.slots <- struct{}{}:
+			defer func() { <-l.slots }()
+		case <-t.C:
+			return nil, &Error{Code: EBusy, Message: "the server is busy applying other devices' events", RetryAfter: time.Second}
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	var (
+		ack       *syncproto.Ack
+		warehouse string
+		head      uint64
+	)
+	err := l.store.Update(ctx, func(ctx context.Context, tx Tx) error {
+		d, err := tx.Device(ctx, deviceID)
+		if err != nil {
+			return err
+		}
+		a := applier{tx: tx, dev: d, now: l.now().UTC()}
+		ack, err = a.apply(ctx, events)
+		if err != nil {
+			return err
+		}
+		warehouse, head = d.Warehouse, a.head
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("push from device %s: %w", deviceID, err)
+	}
+	if head > 0 {
+		l.hub.Publish(warehouse, head)
+	}
+	return ack, nil
+}
+
+// applier applies one push inside one transaction.
+type applier struct {
+	tx   Tx
+	dev  Device
+	now  time.Time
+	head uint64 // last position appended
+}
+
+func (a *applier) apply(ctx context.Context, events []syncproto.Event) (*syncproto.Ack, error) {
+	ack := &syncproto.Ack{Outcomes: make([]syncproto.Outcome, 0, len(events))}
+	next := a.dev.AckedThrough + 1
+	for i := range events {
+		ev := &events[i]
+		if prev, ok, err := a.tx.EventByID(ctx, ev.ID); err != nil {
+			return nil, err
+		} else if ok && prev.Event.DeviceID == a.dev.ID && prev.Event.Seq == ev.Seq {
+			// Sent before: the stored outcome is final, whatever the
+			// payload says now.
+			out := prev.Outcome
+			if prev.Event.Hash != ev.Hash {
+				out = syncproto.Outcome{ID: ev.ID, Seq: ev.Seq, Status: syncproto.StatusRejected, Code: syncproto.CodeHashMismatch,
+					Reason: "this event ID was already received with another payload; the first one stands"}
+			}
+			ack.Outcomes = append(ack.Outcomes, out)
+			continue
+		}
+		switch {
+		case ev.Seq == 0:
+			return nil, &Error{Code: EInvalid, Field: "seq", Message: fmt.Sprintf("event %s has no sequence number", ev.ID)}
+		case ev.Seq < next:
+			held, _, err := a.tx.EventBySeq(ctx, a.dev.ID, ev.Seq)
+			if err != nil {
+				return nil, err
+			}
+			return nil, Errorf(EDeviceConflict,
+				"device %s sent sequence %d as event %s, but the server holds event %s under that sequence: two databases share this device's identity (a copied or restored database); enroll the device again",
+				a.dev.ID, ev.Seq, ev.ID, held.Event.ID)
+		case ev.Seq > next:
+			return nil, &Error{Code: ESequenceGap, ExpectedSeq: a.dev.AckedThrough + 1,
+				Message: fmt.Sprintf("expected sequence %d, got %d: resend from %d", next, ev.Seq, a.dev.AckedThrough+1)}
+		}
+		out, err := a.applyNew(ctx, ev)
+		if err != nil {
+			return nil, fmt.Errorf("apply event %s: %w", ev.ID, err)
+		}
+		ack.Outcomes = append(ack.Outcomes, out)
+		next++
+	}
+	a.dev.AckedThrough = next - 1
+	a.dev.LastSyncAt = a.now
+	if err := a.tx.UpdateDevice(ctx, a.dev); err != nil {
+		return nil, err
+	}
+	ack.AckedThrough = a.dev.AckedThrough
+	return ack, nil
+}
+
+// applyNew decides and records the outcome of an event the server has not
+// seen, appending its ledger entries when it applies.
+func (a *applier) applyNew(ctx context.Context, ev *syncproto.Event) (syncproto.Outcome, error) {
+	out := syncproto.Outcome{ID: ev.ID, Seq: ev.Seq}
+	rec := EventRecord{Event: *ev, ReceivedAt: a.now}
+	taken := false
+	if ev.DeviceID != a.dev.ID {
+		out.Status, out.Code = syncproto.StatusRejected, syncproto.CodeWrongDevice
+		out.Reason = fmt.Sprintf("event names device %s but was sent by device %s", ev.DeviceID, a.dev.ID)
+	} else if err := ev.Validate(); err != nil {
+		out.Status, out.Code, out.Reason = syncproto.StatusRejected, syncproto.CodeInvalidEvent, err.Error()
+	} else if _, ok, err := a.tx.EventByID(ctx, ev.ID); err != nil {
+		return out, err
+	} else if ok {
+		taken = true
+		out.Status, out.Code = syncproto.StatusRejected, syncproto.CodeHashMismatch
+		out.Reason = "this event ID was already used by another event"
+	} else if err := a.decide(ctx, ev, &out); err != nil {
+		return out, err
+	}
+	rec.Outcome = out
+	if taken {
+		rec.Event.ID = "" // stored under device and sequence only
+	}
+	if ev.DeviceID != a.dev.ID {
+		rec.Event.DeviceID = a.dev.ID
+	}
+	if err := a.tx.RecordEvent(ctx, rec); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+func (a *applier) decide(ctx context.Context, ev *syncproto.Event, out *syncproto.Outcome) error {
+	if ev.Kind == syncproto.KindCount {
+		key := StockKey{a.dev.Warehouse, ev.From, ev.SKU, ev.Lot}
+		cur, err := a.tx.Stock(ctx, key)
+		if err != nil {
+			return err
+		}
+		after, err := a.tx.DeltaAfter(ctx, key, ev.SeenPosition)
+		if err != nil {
+			return err
+		}
+		expected := cur - after
+		if ev.Qty == expected {
+			out.Status = syncproto.StatusApplied
+			return nil
+		}
+		out.Status, out.Code = syncproto.StatusParked, syncproto.CodeCountVariance
+		out.Reason = fmt.Sprintf("counted %d of %s at %s, the ledger expected %d (variance %+d); waiting for a supervisor",
+			ev.Qty, ev.SKU, ev.From, expected, ev.Qty-expected)
+		return nil
+	}
+	deltas := ev.Deltas()
+	for _, d := range deltas {
+		if d.Qty >= 0 {
+			continue
+		}
+		key := StockKey{a.dev.Warehouse, d.Location, ev.SKU, ev.Lot}
+		have, err := a.tx.Stock(ctx, key)
+		if err != nil {
+			return err
+		}
+		if have+d.Qty < 0 {
+			out.Status, out.Code = syncproto.StatusParked, syncproto.CodeInsufficientStock
+			out.Reason = fmt.Sprintf("%s holds %d of %s%s, the event takes %d; waiting for a supervisor",
+				d.Location, have, ev.SKU, lotSuffix(ev.Lot), -d.Qty)
+			return nil
+		}
+	}
+	for _, d := range deltas {
+		pos, _, err := a.tx.Append(ctx, LedgerEntry{
+			StockKey: StockKey{a.dev.Warehouse, d.Location, ev.SKU, ev.Lot},
+			Delta:    d.Qty, EventID: ev.ID, DeviceID: a.dev.ID, Kind: ev.Kind, RecordedAt: a.now,
+		})
+		if err != nil {
+			return err
+		}
+		out.Position = pos
+		a.head = pos
+	}
+	out.Status = syncproto.StatusApplied
+	return nil
+}
+
+func lotSuffix(lot string) string {
+	if lot == "" {
+		return ""
+	}
+	return " lot " + lot
+}
+
+// Pull returns a page of the device warehouse's ledger after cursor.
+func (l *Ledger) Pull(ctx context.Context, deviceID string, p *syncproto.Pull) (*syncproto.Changes, error) {
+	limit := p.Limit
+	if limit <= 0 || limit > syncproto.MaxPage {
+		limit = syncproto.MaxPage
+	}
+	ch := &syncproto.Changes{From: p.Cursor, Cursor: p.Cursor}
+	err := l.store.View(ctx, func(ctx context.Context, tx ReadTx) error {
+		d, err := tx.Device(ctx, deviceID)
+		if err != nil {
+			return err
+		}
+		entries, err := tx.Entries(ctx, d.Warehouse, p.Cursor, limit+1)
+		if err != nil {
+			return err
+		}
+		if len(entries) > limit {
+			entries, ch.More = entries[:limit], true
+		}
+		ch.Entries = entries
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pull for device %s: %w", deviceID, err)
+	}
+	ch.Levels = make([]syncproto.Level, 0)
+	idx := map[[3]string]int{}
+	for _, e := range ch.Entries {
+		ch.Cursor = e.Position
+		k := [3]string{e.Location, e.SKU, e.Lot}
+		lv := syncproto.Level{Location: e.Location, SKU: e.SKU, Lot: e.Lot, Qty: e.Balance, Position: e.Position}
+		if i, ok := idx[k]; ok {
+			ch.Levels[i] = lv
+		} else {
+			idx[k] = len(ch.Levels)
+			ch.Levels = append(ch.Levels, lv)
+		}
+	}
+	if ch.Entries == nil {
+		ch.Entries = []syncproto.Entry{}
+	}
+	return ch, nil
+}
+
+// Stock lists stock levels.
+func (l *Ledger) Stock(ctx context.Context, f StockFilter) ([]StockLevel, error) {
+	var out []StockLevel
+	err := l.store.View(ctx, func(ctx context.Context, tx ReadTx) (err error) {
+		out, err = tx.StockLevels(ctx, f)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list stock: %w", err)
+	}
+	return out, nil
+}
+
+// Events lists held events by status (the parked and rejected ones are the
+// supervisor's queue).
+func (l *Ledger) Events(ctx context.Context, limit int, statuses ...syncproto.Status) ([]EventRecord, error) {
+	var out []EventRecord
+	err := l.store.View(ctx, func(ctx context.Context, tx ReadTx) (err error) {
+		out, err = tx.Events(ctx, limit, statuses...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	return out, nil
+}
+
+// IsNotFound reports whether err is an ENotFound error.
+func IsNotFound(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == ENotFound
+}

@@ -1,0 +1,453 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/driftless/driftless/server"
+	"github.com/driftless/driftless/syncproto"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is the SQLite implementation of server.Store.
+type Store struct {
+	write *sql.DB // one connection: SQLite has one writer
+	read  *sql.DB
+	stmts map[string]*sql.Stmt
+}
+
+var _ server.Store = (*Store)(nil)
+
+// DBFile is the database file name inside a data directory.
+const DBFile = "driftless.db"
+
+// OpenDir opens (creating when needed) the store in a data directory.
+func OpenDir(ctx context.Context, dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return Open(ctx, filepath.Join(dir, DBFile))
+}
+
+func dsn(path string, write bool) string {
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(FULL)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	if write {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating and migrating when needed) the store in a file.
+func Open(ctx context.Context, path string) (*Store, error) {
+	w, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(4)
+	s := &Store{write: w, read: r, stmts: map[string]*sql.Stmt{}}
+	for name, q := range writeStmts {
+		st, err := w.PrepareContext(ctx, q)
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("open store %s: prepare %s: %w", path, name, err)
+		}
+		s.stmts[name] = st
+	}
+	return s, nil
+}
+
+func migrate(ctx context.Context, db *sql.DB) error {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	err := s.read.Close()
+	if err2 := s.write.Close(); err == nil {
+		err = err2
+	}
+	return err
+}
+
+// Ping checks that the database answers (readiness).
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Update runs fn in one write transaction.
+func (s *Store) Update(ctx context.Context, fn func(context.Context, server.Tx) error) error {
+	sqlTx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	t := &tx{q: sqlTx, stmt: func(name string) *sql.Stmt { return sqlTx.StmtContext(ctx, s.stmts[name]) }}
+	if err := fn(ctx, t); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// View runs fn in one read transaction (a consistent snapshot).
+func (s *Store) View(ctx context.Context, fn func(context.Context, server.ReadTx) error) error {
+	sqlTx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer sqlTx.Rollback()
+	t := &tx{q: sqlTx}
+	return fn(ctx, t)
+}
+
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+type tx struct {
+	q    querier
+	stmt func(name string) *sql.Stmt // nil in read transactions
+}
+
+var writeStmts = map[string]string{
+	"eventByID":  `SELECT device_id, seq, payload, status, code, reason, position, received_at FROM events WHERE event_id = ?`,
+	"stock":      `SELECT qty FROM stock WHERE warehouse = ? AND location = ? AND sku = ? AND lot = ?`,
+	"insLedger":  `INSERT INTO ledger (warehouse, location, sku, lot, delta, balance, event_id, device_id, kind, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+	"upStock":    `INSERT INTO stock (warehouse, location, sku, lot, qty, position) VALUES (?,?,?,?,?,?) ON CONFLICT (warehouse, location, sku, lot) DO UPDATE SET qty = excluded.qty, position = excluded.position`,
+	"insEvent":   `INSERT INTO events (device_id, seq, event_id, hash, kind, payload, status, code, reason, position, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+	"device":     deviceSelect + ` WHERE id = ?`,
+	"updDevice":  `UPDATE devices SET revoked = ?, acked_through = ?, app_version = ?, last_sync_at = ?, last_hello_at = ? WHERE id = ?`,
+	"deltaAfter": `SELECT COALESCE(SUM(delta), 0) FROM ledger WHERE warehouse = ? AND location = ? AND sku = ? AND lot = ? AND position > ?`,
+}
+
+// row runs a query through the prepared statement in write transactions
+// and as plain SQL in read transactions.
+func (t *tx) row(ctx context.Context, name string, args ...any) *sql.Row {
+	if t.stmt != nil {
+		return t.stmt(name).QueryRowContext(ctx, args...)
+	}
+	return t.q.QueryRowContext(ctx, writeStmts[name], args...)
+}
+
+func (t *tx) exec(ctx context.Context, name string, args ...any) (sql.Result, error) {
+	if t.stmt != nil {
+		return t.stmt(name).ExecContext(ctx, args...)
+	}
+	return t.q.ExecContext(ctx, writeStmts[name], args...)
+}
+
+const deviceSelect = `SELECT id, name, warehouse, token_hash, revoked, acked_through, app_version, created_at, last_sync_at, last_hello_at FROM devices`
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+func parseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+func scanDevice(sc interface{ Scan(...any) error }) (server.Device, error) {
+	var d server.Device
+	var created, synced, hello string
+	var revoked int
+	err := sc.Scan(&d.ID, &d.Name, &d.Warehouse, &d.TokenHash, &revoked, &d.AckedThrough, &d.AppVersion, &created, &synced, &hello)
+	d.Revoked = revoked != 0
+	d.CreatedAt, d.LastSyncAt, d.LastHelloAt = parseTime(created), parseTime(synced), parseTime(hello)
+	return d, err
+}
+
+func (t *tx) Device(ctx context.Context, id string) (server.Device, error) {
+	d, err := scanDevice(t.row(ctx, "device", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, server.Errorf(server.ENotFound, "no device %s", id)
+	}
+	if err != nil {
+		return d, fmt.Errorf("get device %s: %w", id, err)
+	}
+	return d, nil
+}
+
+func (t *tx) CreateDevice(ctx context.Context, d server.Device) error {
+	_, err := t.q.ExecContext(ctx, `INSERT INTO devices (id, name, warehouse, token_hash, created_at) VALUES (?,?,?,?,?)`,
+		d.ID, d.Name, d.Warehouse, d.TokenHash, fmtTime(d.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("create device: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) UpdateDevice(ctx context.Context, d server.Device) error {
+	revoked := 0
+	if d.Revoked {
+		revoked = 1
+	}
+	res, err := t.exec(ctx, "updDevice", revoked, d.AckedThrough, d.AppVersion, fmtTime(d.LastSyncAt), fmtTime(d.LastHelloAt), d.ID)
+	if err != nil {
+		return fmt.Errorf("update device %s: %w", d.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return server.Errorf(server.ENotFound, "no device %s", d.ID)
+	}
+	return nil
+}
+
+// Devices lists every enrolled device.
+func (s *Store) Devices(ctx context.Context) ([]server.Device, error) {
+	rows, err := s.read.QueryContext(ctx, deviceSelect+` ORDER BY name, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list devices: %w", err)
+	}
+	defer rows.Close()
+	var out []server.Device
+	for rows.Next() {
+		d, err := scanDevice(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list devices: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+func scanEvent(sc interface{ Scan(...any) error }) (server.EventRecord, error) {
+	var r server.EventRecord
+	var payload, received string
+	var deviceID string
+	var seq uint64
+	if err := sc.Scan(&deviceID, &seq, &payload, &r.Outcome.Status, &r.Outcome.Code, &r.Outcome.Reason, &r.Outcome.Position, &received); err != nil {
+		return r, err
+	}
+	if err := jsonUnmarshal(payload, &r.Event); err != nil {
+		return r, fmt.Errorf("decode stored event %s/%d: %w", deviceID, seq, err)
+	}
+	r.Outcome.ID, r.Outcome.Seq = r.Event.ID, seq
+	r.ReceivedAt = parseTime(received)
+	return r, nil
+}
+
+func (t *tx) EventByID(ctx context.Context, id string) (server.EventRecord, bool, error) {
+	r, err := scanEvent(t.row(ctx, "eventByID", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, fmt.Errorf("get event %s: %w", id, err)
+	}
+	return r, true, nil
+}
+
+func (t *tx) EventBySeq(ctx context.Context, deviceID string, seq uint64) (server.EventRecord, bool, error) {
+	r, err := scanEvent(t.q.QueryRowContext(ctx, `SELECT device_id, seq, payload, status, code, reason, position, received_at FROM events WHERE device_id = ? AND seq = ?`, deviceID, seq))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, fmt.Errorf("get event %s/%d: %w", deviceID, seq, err)
+	}
+	return r, true, nil
+}
+
+func (t *tx) Events(ctx context.Context, limit int, statuses ...syncproto.Status) ([]server.EventRecord, error) {
+	q := `SELECT device_id, seq, payload, status, code, reason, position, received_at FROM events`
+	var args []any
+	if len(statuses) > 0 {
+		q += ` WHERE status IN (?` + strings.Repeat(",?", len(statuses)-1) + `)`
+		for _, s := range statuses {
+			args = append(args, string(s))
+		}
+	}
+	q += ` ORDER BY received_at, device_id, seq LIMIT ?`
+	if limit <= 0 {
+		limit = -1
+	}
+	args = append(args, limit)
+	rows, err := t.q.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	defer rows.Close()
+	var out []server.EventRecord
+	for rows.Next() {
+		r, err := scanEvent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list events: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) RecordEvent(ctx context.Context, r server.EventRecord) error {
+	payload, err := jsonMarshal(r.Event)
+	if err != nil {
+		return fmt.Errorf("record event: %w", err)
+	}
+	var eventID any = r.Event.ID
+	if r.Event.ID == "" {
+		eventID = nil
+	}
+	_, err = t.exec(ctx, "insEvent", r.Event.DeviceID, r.Event.Seq, eventID, r.Event.Hash, string(r.Event.Kind), payload,
+		string(r.Outcome.Status), r.Outcome.Code, r.Outcome.Reason, r.Outcome.Position, fmtTime(r.ReceivedAt))
+	if err != nil {
+		return fmt.Errorf("record event %s: %w", r.Event.ID, err)
+	}
+	return nil
+}
+
+func (t *tx) Stock(ctx context.Context, k server.StockKey) (int64, error) {
+	var q int64
+	err := t.row(ctx, "stock", k.Warehouse, k.Location, k.SKU, k.Lot).Scan(&q)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("get stock: %w", err)
+	}
+	return q, nil
+}
+
+func (t *tx) DeltaAfter(ctx context.Context, k server.StockKey, after uint64) (int64, error) {
+	var d int64
+	if err := t.row(ctx, "deltaAfter", k.Warehouse, k.Location, k.SKU, k.Lot, after).Scan(&d); err != nil {
+		return 0, fmt.Errorf("sum deltas: %w", err)
+	}
+	return d, nil
+}
+
+func (t *tx) Append(ctx context.Context, e server.LedgerEntry) (uint64, int64, error) {
+	cur, err := t.Stock(ctx, e.StockKey)
+	if err != nil {
+		return 0, 0, err
+	}
+	bal := cur + e.Delta
+	res, err := t.exec(ctx, "insLedger", e.Warehouse, e.Location, e.SKU, e.Lot, e.Delta, bal, e.EventID, e.DeviceID, string(e.Kind), fmtTime(e.RecordedAt))
+	if err != nil {
+		return 0, 0, fmt.Errorf("append ledger: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, 0, fmt.Errorf("append ledger: %w", err)
+	}
+	if _, err := t.exec(ctx, "upStock", e.Warehouse, e.Location, e.SKU, e.Lot, bal, id); err != nil {
+		return 0, 0, fmt.Errorf("update stock: %w", err)
+	}
+	return uint64(id), bal, nil
+}
+
+func (t *tx) Head(ctx context.Context, warehouse string) (uint64, error) {
+	var h uint64
+	if err := t.q.QueryRowContext(ctx, `SELECT COALESCE(MAX(position), 0) FROM ledger WHERE warehouse = ?`, warehouse).Scan(&h); err != nil {
+		return 0, fmt.Errorf("ledger head: %w", err)
+	}
+	return h, nil
+}
+
+func (t *tx) Entries(ctx context.Context, warehouse string, after uint64, limit int) ([]syncproto.Entry, error) {
+	rows, err := t.q.QueryContext(ctx, `SELECT position, event_id, device_id, kind, location, sku, lot, delta, balance, recorded_at
+		FROM ledger WHERE warehouse = ? AND position > ? ORDER BY position LIMIT ?`, warehouse, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list ledger: %w", err)
+	}
+	defer rows.Close()
+	var out []syncproto.Entry
+	for rows.Next() {
+		var e syncproto.Entry
+		var rec string
+		if err := rows.Scan(&e.Position, &e.EventID, &e.DeviceID, &e.Kind, &e.Location, &e.SKU, &e.Lot, &e.Delta, &e.Balance, &rec); err != nil {
+			return nil, fmt.Errorf("list ledger: %w", err)
+		}
+		e.RecordedAt = parseTime(rec)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) StockLevels(ctx context.Context, f server.StockFilter) ([]server.StockLevel, error) {
+	q := `SELECT warehouse, location, sku, lot, qty, position FROM stock WHERE 1=1`
+	var args []any
+	for _, c := range []struct{ col, v string }{{"warehouse", f.Warehouse}, {"location", f.Location}, {"sku", f.SKU}} {
+		if c.v != "" {
+			q += ` AND ` + c.col + ` = ?`
+			args = append(args, c.v)
+		}
+	}
+	if f.After != nil {
+		q += ` AND (warehouse, location, sku, lot) > (?, ?, ?, ?)`
+		args = append(args, f.After.Warehouse, f.After.Location, f.After.SKU, f.After.Lot)
+	}
+	q += ` ORDER BY warehouse, location, sku, lot`
+	limit := f.Limit
+	if limit <= 0 {
+		limit = -1
+	}
+	q += ` LIMIT ?`
+	args = append(args, limit)
+	rows, err := t.q.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list stock: %w", err)
+	}
+	defer rows.Close()
+	var out []server.StockLevel
+	for rows.Next() {
+		var l server.StockLevel
+		if err := rows.Scan(&l.Warehouse, &l.Location, &l.SKU, &l.Lot, &l.Qty, &l.Position); err != nil {
+			return nil, fmt.Errorf("list stock: %w", err)
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}

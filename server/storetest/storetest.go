@@ -1,0 +1,468 @@
+// Package storetest is the test suite every implementation of server.Store
+// must pass. It drives the store through server.Ledger, so it checks the
+// ledger's rules and the store's transactions together.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/driftless/driftless/server"
+	"github.com/driftless/driftless/syncproto"
+)
+
+// Opener returns a new, empty store for one test; cleanup is the test's.
+type Opener func(t *testing.T) server.Store
+
+// Device is a test device that makes sealed events.
+type Device struct {
+	ID, Token, Warehouse string
+	Seq                  uint64
+	Seen                 uint64
+}
+
+// Enroll adds a device to the ledger.
+func Enroll(t testing.TB, l *server.Ledger, name, warehouse string) *Device {
+	t.Helper()
+	d, token, err := l.AddDevice(context.Background(), name, warehouse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Device{ID: d.ID, Token: token, Warehouse: warehouse}
+}
+
+// Event makes the device's next event.
+func (d *Device) Event(kind syncproto.Kind, sku, from, to string, qty int64) syncproto.Event {
+	d.Seq++
+	ev := syncproto.Event{
+		ID: uuid.Must(uuid.NewV7()).String(), DeviceID: d.ID, Seq: d.Seq, User: "tester",
+		Kind: kind, SKU: sku, From: from, To: to, Qty: qty,
+		DeviceTime: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC), SeenPosition: d.Seen,
+	}
+	if kind == syncproto.KindDamage || kind == syncproto.KindAdjust {
+		ev.Reason = "test"
+	}
+	ev.Seal()
+	return ev
+}
+
+// Hello is the device's hello.
+func (d *Device) Hello() *syncproto.Hello {
+	return &syncproto.Hello{Protocol: syncproto.ProtocolVersion, Schema: syncproto.SchemaVersion, AppVersion: "test",
+		DeviceID: d.ID, Token: d.Token, LastSeq: d.Seq}
+}
+
+// Run runs the suite.
+func Run(t *testing.T, open Opener) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, l *server.Ledger)
+	}{
+		{"ApplyOnce", testApplyOnce},
+		{"SameIDOtherPayload", testSameIDOtherPayload},
+		{"SequenceGap", testSequenceGap},
+		{"DeviceConflict", testDeviceConflict},
+		{"ParkBelowZero", testParkBelowZero},
+		{"MoveIsAtomic", testMoveIsAtomic},
+		{"InvalidEventRejectedNotBlocking", testInvalidEvent},
+		{"CountAgainstSeenPosition", testCount},
+		{"PullPages", testPullPages},
+		{"Hello", testHello},
+		{"StockFilterAndPaging", testStockFilter},
+		{"WarehousesAreSeparate", testWarehouses},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l := server.NewLedger(open(t))
+			tc.fn(t, l)
+		})
+	}
+}
+
+var ctx = context.Background()
+
+func push(t *testing.T, l *server.Ledger, d *Device, evs ...syncproto.Event) *syncproto.Ack {
+	t.Helper()
+	ack, err := l.Push(ctx, d.ID, evs)
+	if err != nil {
+		t.Fatalf("push: %v", err)
+	}
+	if len(ack.Outcomes) != len(evs) {
+		t.Fatalf("push of %d events got %d outcomes", len(evs), len(ack.Outcomes))
+	}
+	return ack
+}
+
+func stock(t *testing.T, l *server.Ledger, wh, loc, sku string) int64 {
+	t.Helper()
+	lv, err := l.Stock(ctx, server.StockFilter{Warehouse: wh, Location: loc, SKU: sku})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, x := range lv {
+		n += x.Qty
+	}
+	return n
+}
+
+func wantStatus(t *testing.T, o syncproto.Outcome, st syncproto.Status, code string) {
+	t.Helper()
+	if o.Status != st || o.Code != code {
+		t.Fatalf("outcome of seq %d = %s/%s (%s), want %s/%s", o.Seq, o.Status, o.Code, o.Reason, st, code)
+	}
+}
+
+func testApplyOnce(t *testing.T, l *server.Ledger) {
+	d := Enroll(t, l, "h1", "W1")
+	batch := []syncproto.Event{
+		d.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 10),
+		d.Event(syncproto.KindPutaway, "SKU1", "DOCK", "A-01", 6),
+		d.Event(syncproto.KindPick, "SKU1", "A-01", "", 2),
+	}
+	a1 := push(t, l, d, batch...)
+	for _, o := range a1.Outcomes {
+		wantStatus(t, o, syncproto.StatusApplied, "")
+	}
+	if a1.AckedThrough != 3 {
+		t.Fatalf("acked_through = %d, want 3", a1.AckedThrough)
+	}
+	a2 := push(t, l, d, batch...)
+	for i := range a2.Outcomes {
+		if a2.Outcomes[i] != a1.Outcomes[i] {
+			t.Fatalf("second push outcome %d = %+v, want the first %+v", i, a2.Outcomes[i], a1.Outcomes[i])
+		}
+	}
+	if got := stock(t, l, "W1", "DOCK", "SKU1"); got != 4 {
+		t.Fatalf("DOCK = %d, want 4", got)
+	}
+	if got := stock(t, l, "W1", "A-01", "SKU1"); got != 4 {
+		t.Fatalf("A-01 = %d, want 4", got)
+	}
+	ch, err := l.Pull(ctx, d.ID, &syncproto.Pull{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ch.Entries) != 4 { // receive, putaway×2, pick
+		t.Fatalf("ledger has %d entries, want 4", len(ch.Entries))
+	}
+	// A push overlapping held and new events applies only the new ones.
+	more := d.Event(syncproto.KindPick, "SKU1", "A-01", "", 1)
+	a3 := push(t, l, d, append(batch[1:], more)...)
+	if a3.AckedThrough != 4 || a3.Outcomes[2].Status != syncproto.StatusApplied {
+		t.Fatalf("overlapping push: %+v", a3)
+	}
+	if got := stock(t, l, "W1", "A-01", "SKU1"); got != 3 {
+		t.Fatalf("A-01 = %d, want 3", got)
+	}
+	dev, err := l.Device(ctx, d.ID)
+	if err != nil || dev.AckedThrough != 4 || dev.LastSyncAt.IsZero() {
+		t.Fatalf("device = %+v, %v", dev, err)
+	}
+}
+
+func testSameIDOtherPayload(t *testing.T, l *server.Ledger) {
+	d := Enroll(t, l, "h1", "W1")
+	ev := d.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 10)
+	push(t, l, d, ev)
+	forged := ev
+	forged.Qty = 1000
+	forged.Seal()
+	a := push(t, l, d, forged)
+	wantStatus(t, a.Outcomes[0], syncproto.StatusRejected, syncproto.CodeHashMismatch)
+	if got := stock(t, l, "W1", "DOCK", "SKU1"); got != 10 {
+		t.Fatalf("DOCK = %d after a forged resend, want 10", got)
+	}
+	// A new sequence reusing another event's ID is rejected and still
+	// recorded, so the device's queue moves on.
+	reuse := d.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 5)
+	reuse.ID = ev.ID
+	reuse.Seal()
+	next := d.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 1)
+	a = push(t, l, d, reuse, next)
+	wantStatus(t, a.Outcomes[0], syncproto.StatusRejected, syncproto.CodeHashMismatch)
+	wantStatus(t, a.Outcomes[1], syncproto.StatusApplied, "")
+	if a.AckedThrough != 3 {
+		t.Fatalf("acked_through = %d, want 3", a.AckedThrough)
+	}
+	if got := stock(t, l, "W1", "DOCK", "SKU1"); got != 11 {
+		t.Fatalf("DOCK = %d, want 11", got)
+	}
+	// A payload whose hash does not match is rejected as invalid.
+	bad := d.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 5)
+	bad.Qty = 6
+	a = push(t, l, d, bad)
+	wantStatus(t, a.Outcomes[0], syncproto.StatusRejected, syncproto.CodeInvalidEvent)
+}
+
+func wantCode(t *testing.T, err error, code string) *server.Error {
+	t.Helper()
+	var e *server.Error
+	if !errors.As(err, &e) || e.Code != code {
+		t.Fatalf("error = %v, want code %s", err, code)
+	}
+	return e
+}
+
+func testSequenceGap(t *testing.T, l *server.Ledger) {
+	d := Enroll(t, l, "h1", "W1")
+	e1 := d.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 10)
+	e2 := d.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 10)
+	e3 := d.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 10)
+	push(t, l, d, e1)
+	_, err := l.Push(ctx, d.ID, []syncproto.Event{e3})
+	if e := wantCode(t, err, server.ESequenceGap); e.ExpectedSeq != 2 {
+		t.Fatalf("expected_seq = %d, want 2", e.ExpectedSeq)
+	}
+	// A gap in the middle of a push applies nothing from it.
+	e4 := d.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 10)
+	_, err = l.Push(ctx, d.ID, []syncproto.Event{e2, e4})
+	wantCode(t, err, server.ESequenceGap)
+	if got := stock(t, l, "W1", "DOCK", "SKU1"); got != 10 {
+		t.Fatalf("DOCK = %d after refused pushes, want 10", got)
+	}
+	a := push(t, l, d, e2, e3, e4)
+	if a.AckedThrough != 4 {
+		t.Fatalf("acked_through = %d, want 4", a.AckedThrough)
+	}
+}
+
+func testDeviceConflict(t *testing.T, l *server.Ledger) {
+	d := Enroll(t, l, "h1", "W1")
+	push(t, l, d, d.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 10), d.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 1))
+	// A copy of the device's database made after seq 1 goes on from there.
+	clone := *d
+	clone.Seq = 1
+	_, err := l.Push(ctx, d.ID, []syncproto.Event{clone.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 7)})
+	wantCode(t, err, server.EDeviceConflict)
+	if got := stock(t, l, "W1", "DOCK", "SKU1"); got != 11 {
+		t.Fatalf("DOCK = %d, want 11", got)
+	}
+	// A database restored from before seq 2 says so in its hello.
+	h := clone.Hello()
+	h.LastSeq = 1
+	_, _, err = l.Hello(ctx, h)
+	wantCode(t, err, server.EResetRequired)
+}
+
+func testParkBelowZero(t *testing.T, l *server.Ledger) {
+	a, b := Enroll(t, l, "h1", "W1"), Enroll(t, l, "h2", "W1")
+	push(t, l, a, a.Event(syncproto.KindReceive, "SKU1", "", "A-01", 3))
+	// Both devices pick the last units offline.
+	pa := push(t, l, a, a.Event(syncproto.KindPick, "SKU1", "A-01", "", 2))
+	pb := push(t, l, b, b.Event(syncproto.KindPick, "SKU1", "A-01", "", 2), b.Event(syncproto.KindPick, "SKU1", "A-01", "", 1))
+	wantStatus(t, pa.Outcomes[0], syncproto.StatusApplied, "")
+	wantStatus(t, pb.Outcomes[0], syncproto.StatusParked, syncproto.CodeInsufficientStock)
+	wantStatus(t, pb.Outcomes[1], syncproto.StatusApplied, "") // a parked event does not block the queue
+	if pb.AckedThrough != 2 {
+		t.Fatalf("acked_through = %d, want 2", pb.AckedThrough)
+	}
+	if got := stock(t, l, "W1", "A-01", "SKU1"); got != 0 {
+		t.Fatalf("A-01 = %d, want 0", got)
+	}
+	parked, err := l.Events(ctx, 0, syncproto.StatusParked)
+	if err != nil || len(parked) != 1 || parked[0].Event.ID != pb.Outcomes[0].ID || parked[0].Outcome.Reason == "" {
+		t.Fatalf("parked = %+v, %v", parked, err)
+	}
+	// Pushing the parked event again returns the same outcome.
+	again, err := l.Push(ctx, b.ID, []syncproto.Event{parked[0].Event})
+	if err != nil || again.Outcomes[0] != pb.Outcomes[0] {
+		t.Fatalf("repush parked: %+v, %v", again, err)
+	}
+}
+
+func testMoveIsAtomic(t *testing.T, l *server.Ledger) {
+	d := Enroll(t, l, "h1", "W1")
+	push(t, l, d, d.Event(syncproto.KindReceive, "SKU1", "", "A-01", 5))
+	a := push(t, l, d, d.Event(syncproto.KindMove, "SKU1", "A-01", "B-01", 6), d.Event(syncproto.KindMove, "SKU1", "A-01", "B-01", 5),
+		d.Event(syncproto.KindDamage, "SKU1", "B-01", "QUAR", 1))
+	wantStatus(t, a.Outcomes[0], syncproto.StatusParked, syncproto.CodeInsufficientStock)
+	wantStatus(t, a.Outcomes[1], syncproto.StatusApplied, "")
+	wantStatus(t, a.Outcomes[2], syncproto.StatusApplied, "")
+	for loc, want := range map[string]int64{"A-01": 0, "B-01": 4, "QUAR": 1} {
+		if got := stock(t, l, "W1", loc, "SKU1"); got != want {
+			t.Fatalf("%s = %d, want %d", loc, got, want)
+		}
+	}
+}
+
+func testInvalidEvent(t *testing.T, l *server.Ledger) {
+	d := Enroll(t, l, "h1", "W1")
+	bad := d.Event(syncproto.KindPick, "SKU1", "", "", 1) // no from
+	other := d.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 1)
+	other.DeviceID = "someone-else"
+	other.Seal()
+	good := d.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 2)
+	a := push(t, l, d, bad, other, good)
+	wantStatus(t, a.Outcomes[0], syncproto.StatusRejected, syncproto.CodeInvalidEvent)
+	wantStatus(t, a.Outcomes[1], syncproto.StatusRejected, syncproto.CodeWrongDevice)
+	wantStatus(t, a.Outcomes[2], syncproto.StatusApplied, "")
+	if got := stock(t, l, "W1", "DOCK", "SKU1"); got != 2 {
+		t.Fatalf("DOCK = %d, want 2", got)
+	}
+	rejected, err := l.Events(ctx, 0, syncproto.StatusRejected)
+	if err != nil || len(rejected) != 2 {
+		t.Fatalf("rejected = %d, %v", len(rejected), err)
+	}
+}
+
+func testCount(t *testing.T, l *server.Ledger) {
+	counter, picker := Enroll(t, l, "counter", "W1"), Enroll(t, l, "picker", "W1")
+	push(t, l, picker, picker.Event(syncproto.KindReceive, "SKU1", "", "A-01", 10))
+	ch, err := l.Pull(ctx, counter.ID, &syncproto.Pull{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter.Seen = ch.Cursor // the counter saw 10 at A-01
+	// Picks land in the bin while the counter counts the 10 that were there.
+	push(t, l, picker, picker.Event(syncproto.KindPick, "SKU1", "A-01", "", 3))
+	a := push(t, l, counter, counter.Event(syncproto.KindCount, "SKU1", "A-01", "", 10))
+	wantStatus(t, a.Outcomes[0], syncproto.StatusApplied, "")
+	// A real shortfall is parked with exactly the variance.
+	a = push(t, l, counter, counter.Event(syncproto.KindCount, "SKU1", "A-01", "", 8))
+	wantStatus(t, a.Outcomes[0], syncproto.StatusParked, syncproto.CodeCountVariance)
+	if want := "variance -2"; !contains(a.Outcomes[0].Reason, want) {
+		t.Fatalf("reason %q does not say %q", a.Outcomes[0].Reason, want)
+	}
+	if got := stock(t, l, "W1", "A-01", "SKU1"); got != 7 {
+		t.Fatalf("A-01 = %d, want 7: a count must not change stock", got)
+	}
+}
+
+func contains(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return true
+		}
+	}
+	return false
+}
+
+func testPullPages(t *testing.T, l *server.Ledger) {
+	d := Enroll(t, l, "h1", "W1")
+	var evs []syncproto.Event
+	for i := 0; i < 25; i++ {
+		evs = append(evs, d.Event(syncproto.KindReceive, fmt.Sprintf("SKU%d", i%3), "", "DOCK", int64(i+1)))
+	}
+	push(t, l, d, evs...)
+	var cursor uint64
+	var entries []syncproto.Entry
+	levels := map[string]int64{}
+	for pages := 0; ; pages++ {
+		ch, err := l.Pull(ctx, d.ID, &syncproto.Pull{Cursor: cursor, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ch.From != cursor || len(ch.Entries) > 10 || pages > 3 {
+			t.Fatalf("page %d: from %d, %d entries", pages, ch.From, len(ch.Entries))
+		}
+		entries = append(entries, ch.Entries...)
+		for _, lv := range ch.Levels {
+			levels[lv.SKU] = lv.Qty
+		}
+		cursor = ch.Cursor
+		if !ch.More {
+			break
+		}
+	}
+	if len(entries) != 25 {
+		t.Fatalf("pulled %d entries, want 25", len(entries))
+	}
+	sums := map[string]int64{}
+	for i, e := range entries {
+		if i > 0 && e.Position <= entries[i-1].Position {
+			t.Fatalf("positions not increasing at %d", i)
+		}
+		sums[e.SKU] += e.Delta
+		if e.Balance != sums[e.SKU] {
+			t.Fatalf("entry %d balance %d, running sum %d", i, e.Balance, sums[e.SKU])
+		}
+	}
+	for sku, n := range sums {
+		if levels[sku] != n || stock(t, l, "W1", "DOCK", sku) != n {
+			t.Fatalf("%s: levels %d, stock %d, sum of deltas %d", sku, levels[sku], stock(t, l, "W1", "DOCK", sku), n)
+		}
+	}
+	ch, err := l.Pull(ctx, d.ID, &syncproto.Pull{Cursor: cursor})
+	if err != nil || len(ch.Entries) != 0 || ch.More || ch.Cursor != cursor {
+		t.Fatalf("pull at head: %+v, %v", ch, err)
+	}
+}
+
+func testHello(t *testing.T, l *server.Ledger) {
+	d := Enroll(t, l, "h1", "W1")
+	push(t, l, d, d.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 1))
+	_, w, err := l.Hello(ctx, d.Hello())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.AckedThrough != 1 || w.ExpectedSeq != 2 || w.Head == 0 || w.Warehouse != "W1" {
+		t.Fatalf("welcome = %+v", w)
+	}
+	h := d.Hello()
+	h.Protocol = 2
+	_, _, err = l.Hello(ctx, h)
+	wantCode(t, err, server.EVersionUnsupported)
+	h = d.Hello()
+	h.Token = "wrong"
+	_, _, err = l.Hello(ctx, h)
+	wantCode(t, err, server.EUnauthorized)
+	h = d.Hello()
+	h.DeviceID = "nobody"
+	_, _, err = l.Hello(ctx, h)
+	wantCode(t, err, server.EUnauthorized)
+	if err := l.RevokeDevice(ctx, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = l.Hello(ctx, d.Hello())
+	wantCode(t, err, server.EUnauthorized)
+}
+
+func testStockFilter(t *testing.T, l *server.Ledger) {
+	d := Enroll(t, l, "h1", "W1")
+	var evs []syncproto.Event
+	for i := 0; i < 6; i++ {
+		evs = append(evs, d.Event(syncproto.KindReceive, fmt.Sprintf("SKU%d", i%2), "", fmt.Sprintf("L%d", i%3), 1))
+	}
+	push(t, l, d, evs...)
+	all, err := l.Stock(ctx, server.StockFilter{Warehouse: "W1"})
+	if err != nil || len(all) != 6 {
+		t.Fatalf("stock rows = %d, %v", len(all), err)
+	}
+	bySKU, _ := l.Stock(ctx, server.StockFilter{SKU: "SKU1"})
+	if len(bySKU) != 3 {
+		t.Fatalf("SKU1 rows = %d, want 3", len(bySKU))
+	}
+	var paged []server.StockLevel
+	var after *server.StockKey
+	for {
+		page, err := l.Stock(ctx, server.StockFilter{Warehouse: "W1", After: after, Limit: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		paged = append(paged, page...)
+		if len(page) < 4 {
+			break
+		}
+		after = &page[len(page)-1].StockKey
+	}
+	if len(paged) != 6 {
+		t.Fatalf("paged %d rows, want 6", len(paged))
+	}
+}
+
+func testWarehouses(t *testing.T, l *server.Ledger) {
+	a, b := Enroll(t, l, "a", "W1"), Enroll(t, l, "b", "W2")
+	push(t, l, a, a.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 5))
+	pb := push(t, l, b, b.Event(syncproto.KindPick, "SKU1", "DOCK", "", 1))
+	wantStatus(t, pb.Outcomes[0], syncproto.StatusParked, syncproto.CodeInsufficientStock)
+	ch, err := l.Pull(ctx, b.ID, &syncproto.Pull{})
+	if err != nil || len(ch.Entries) != 0 {
+		t.Fatalf("W2 device pulled %d entries of W1, %v", len(ch.Entries), err)
+	}
+}

@@ -1,0 +1,364 @@
+package syncproto
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Version constants of this package.
+const (
+	// Subprotocol is the websocket subprotocol of protocol version 1.
+	Subprotocol = "driftless.v1"
+	// ProtocolVersion is the version of the message set below.
+	ProtocolVersion = 1
+	// SchemaVersion is the version of the event payload (Event's fields
+	// and kinds).
+	SchemaVersion = 1
+	// MaxMessageBytes is the largest message either side accepts. A larger
+	// one is answered with ErrMessageTooLarge and the connection closes.
+	MaxMessageBytes = 1 << 20
+	// MaxBatch is the most events one push may carry.
+	MaxBatch = 1000
+	// MaxPage is the most ledger entries one changes page carries.
+	MaxPage = 2000
+)
+
+// Type names a message.
+type Type string
+
+// Message types.
+const (
+	TypeHello   Type = "hello"
+	TypeWelcome Type = "welcome"
+	TypePush    Type = "push"
+	TypeAck     Type = "ack"
+	TypePull    Type = "pull"
+	TypeChanges Type = "changes"
+	TypePoke    Type = "poke"
+	TypeError   Type = "error"
+	TypePing    Type = "ping"
+	TypePong    Type = "pong"
+)
+
+// Message is one protocol message: exactly one of the pointer fields is set,
+// the one its Type names. On the wire it is {"type": T, "body": {...}}.
+type Message struct {
+	Type    Type
+	Hello   *Hello
+	Welcome *Welcome
+	Push    *Push
+	Ack     *Ack
+	Pull    *Pull
+	Changes *Changes
+	Poke    *Poke
+	Error   *Error
+	Ping    *Ping
+	Pong    *Pong
+}
+
+// Hello opens a session (device to server).
+type Hello struct {
+	Protocol     int       `json:"protocol"`
+	Schema       int       `json:"schema"`
+	AppVersion   string    `json:"app_version"`
+	DeviceID     string    `json:"device_id"`
+	Token        string    `json:"token"`
+	AckedThrough uint64    `json:"acked_through"`
+	LastSeq      uint64    `json:"last_seq"`
+	Cursor       uint64    `json:"cursor"`
+	DeviceTime   time.Time `json:"device_time"`
+}
+
+// Welcome accepts a session (server to device).
+type Welcome struct {
+	Protocol        int       `json:"protocol"`
+	Schema          int       `json:"schema"`
+	ServerVersion   string    `json:"server_version"`
+	Warehouse       string    `json:"warehouse"`
+	AckedThrough    uint64    `json:"acked_through"`
+	ExpectedSeq     uint64    `json:"expected_seq"`
+	Head            uint64    `json:"head"`
+	ServerTime      time.Time `json:"server_time"`
+	ClockSkewMillis int64     `json:"clock_skew_ms"`
+	HeartbeatMillis int64     `json:"heartbeat_ms"`
+	MaxMessageBytes int       `json:"max_message_bytes"`
+	MaxBatch        int       `json:"max_batch"`
+}
+
+// Push carries a batch of events in sequence order (device to server).
+type Push struct {
+	Events []Event `json:"events"`
+}
+
+// Status is the outcome of one event.
+type Status string
+
+// Event outcomes.
+const (
+	StatusApplied  Status = "applied"
+	StatusParked   Status = "parked"
+	StatusRejected Status = "rejected"
+)
+
+// Outcome is what became of one pushed event. It is final: pushing the same
+// event again returns the same outcome.
+type Outcome struct {
+	ID     string `json:"id"`
+	Seq    uint64 `json:"seq"`
+	Status Status `json:"status"`
+	// Code is set for parked and rejected events (see the package
+	// documentation for the codes).
+	Code   string `json:"code,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	// Position is the ledger position of the event's last entry, for
+	// applied events that changed stock.
+	Position uint64 `json:"position,omitempty"`
+}
+
+// Ack answers a push, one outcome per event in the push's order.
+type Ack struct {
+	Outcomes     []Outcome `json:"outcomes"`
+	AckedThrough uint64    `json:"acked_through"`
+}
+
+// Pull asks for ledger changes after Cursor (device to server).
+type Pull struct {
+	Cursor uint64 `json:"cursor"`
+	Limit  int    `json:"limit,omitempty"`
+}
+
+// Entry is one ledger entry: a change of Delta at one stock key, leaving
+// Balance there.
+type Entry struct {
+	Position   uint64    `json:"position"`
+	EventID    string    `json:"event_id"`
+	DeviceID   string    `json:"device_id"`
+	Kind       Kind      `json:"kind"`
+	Location   string    `json:"location"`
+	SKU        string    `json:"sku"`
+	Lot        string    `json:"lot,omitempty"`
+	Delta      int64     `json:"delta"`
+	Balance    int64     `json:"balance"`
+	RecordedAt time.Time `json:"recorded_at"`
+}
+
+// Level is the quantity at one stock key as of a position.
+type Level struct {
+	Location string `json:"location"`
+	SKU      string `json:"sku"`
+	Lot      string `json:"lot,omitempty"`
+	Qty      int64  `json:"qty"`
+	Position uint64 `json:"position"`
+}
+
+// Changes is one page of the device warehouse's ledger after a cursor.
+type Changes struct {
+	From    uint64  `json:"from"`
+	Cursor  uint64  `json:"cursor"`
+	Entries []Entry `json:"entries"`
+	Levels  []Level `json:"levels"`
+	More    bool    `json:"more"`
+}
+
+// Poke tells a device that its warehouse's ledger has grown to Head.
+type Poke struct {
+	Head uint64 `json:"head"`
+}
+
+// Error is a protocol error. See the package documentation for the codes.
+type Error struct {
+	Code             string `json:"code"`
+	Message          string `json:"message"`
+	RetryAfterMillis int64  `json:"retry_after_ms,omitempty"`
+	ExpectedSeq      uint64 `json:"expected_seq,omitempty"`
+	Field            string `json:"field,omitempty"`
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Ping asks the peer for a Pong with the same nonce.
+type Ping struct {
+	Nonce uint64 `json:"nonce"`
+}
+
+// Pong answers a Ping.
+type Pong struct {
+	Nonce uint64 `json:"nonce"`
+}
+
+type envelope struct {
+	Type Type            `json:"type"`
+	Body json.RawMessage `json:"body"`
+}
+
+// Marshal encodes m for the wire.
+func Marshal(m *Message) ([]byte, error) {
+	body, err := m.body()
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(struct {
+		Type Type `json:"type"`
+		Body any  `json:"body"`
+	}{m.Type, body})
+	if err != nil {
+		return nil, fmt.Errorf("marshal %s: %w", m.Type, err)
+	}
+	return b, nil
+}
+
+func (m *Message) body() (any, error) {
+	var b any
+	switch m.Type {
+	case TypeHello:
+		b = m.Hello
+	case TypeWelcome:
+		b = m.Welcome
+	case TypePush:
+		b = m.Push
+	case TypeAck:
+		b = m.Ack
+	case TypePull:
+		b = m.Pull
+	case TypeChanges:
+		b = m.Changes
+	case TypePoke:
+		b = m.Poke
+	case TypeError:
+		b = m.Error
+	case TypePing:
+		b = m.Ping
+	case TypePong:
+		b = m.Pong
+	default:
+		return nil, fmt.Errorf("marshal: unknown message type %q", m.Type)
+	}
+	if isNil(b) {
+		return nil, fmt.Errorf("marshal %s: no body", m.Type)
+	}
+	return b, nil
+}
+
+func isNil(b any) bool {
+	switch v := b.(type) {
+	case *Hello:
+		return v == nil
+	case *Welcome:
+		return v == nil
+	case *Push:
+		return v == nil
+	case *Ack:
+		return v == nil
+	case *Pull:
+		return v == nil
+	case *Changes:
+		return v == nil
+	case *Poke:
+		return v == nil
+	case *Error:
+		return v == nil
+	case *Ping:
+		return v == nil
+	case *Pong:
+		return v == nil
+	}
+	return b == nil
+}
+
+// Unmarshal decodes one wire message. Errors are *Error values with code
+// ErrBadMessage, ErrUnknownType or ErrMessageTooLarge, ready to send back.
+// Unknown fields are ignored so that a minor addition within a protocol
+// version does not break older peers.
+func Unmarshal(data []byte) (*Message, error) {
+	if len(data) > MaxMessageBytes {
+		return nil, &Error{Code: ErrMessageTooLarge, Message: fmt.Sprintf("message of %d bytes exceeds the limit of %d", len(data), MaxMessageBytes)}
+	}
+	var env envelope
+	if err := json.Unmarshal(data, &env); err != nil {
+		return nil, &Error{Code: ErrBadMessage, Message: "message is not a JSON envelope: " + err.Error()}
+	}
+	if env.Type == "" {
+		return nil, &Error{Code: ErrBadMessage, Message: "message has no type", Field: "type"}
+	}
+	body := bytes.TrimSpace(env.Body)
+	if len(body) == 0 || bytes.Equal(body, []byte("null")) || body[0] != '{' {
+		return nil, &Error{Code: ErrBadMessage, Message: fmt.Sprintf("%s message has no body object", env.Type), Field: "body"}
+	}
+	m := &Message{Type: env.Type}
+	var target any
+	switch env.Type {
+	case TypeHello:
+		m.Hello = new(Hello)
+		target = m.Hello
+	case TypeWelcome:
+		m.Welcome = new(Welcome)
+		target = m.Welcome
+	case TypePush:
+		m.Push = new(Push)
+		target = m.Push
+	case TypeAck:
+		m.Ack = new(Ack)
+		target = m.Ack
+	case TypePull:
+		m.Pull = new(Pull)
+		target = m.Pull
+	case TypeChanges:
+		m.Changes = new(Changes)
+		target = m.Changes
+	case TypePoke:
+		m.Poke = new(Poke)
+		target = m.Poke
+	case TypeError:
+		m.Error = new(Error)
+		target = m.Error
+	case TypePing:
+		m.Ping = new(Ping)
+		target = m.Ping
+	case TypePong:
+		m.Pong = new(Pong)
+		target = m.Pong
+	default:
+		return nil, &Error{Code: ErrUnknownType, Message: fmt.Sprintf("unknown message type %q", env.Type), Field: "type"}
+	}
+	if err := json.Unmarshal(body, target); err != nil {
+		msg := err.Error()
+		var te *json.UnmarshalTypeError
+		field := ""
+		if errors.As(err, &te) {
+			field = te.Field
+		}
+		return nil, &Error{Code: ErrBadMessage, Message: fmt.Sprintf("bad %s message: %s", env.Type, msg), Field: field}
+	}
+	if m.Type == TypePush && len(m.Push.Events) > MaxBatch {
+		return nil, &Error{Code: ErrBadMessage, Message: fmt.Sprintf("push of %d events exceeds the batch limit of %d", len(m.Push.Events), MaxBatch), Field: "events"}
+	}
+	return m, nil
+}
+
+// Protocol error codes. The list only grows.
+const (
+	ErrBadMessage         = "bad_message"
+	ErrUnknownType        = "unknown_type"
+	ErrMessageTooLarge    = "message_too_large"
+	ErrHelloRequired      = "hello_required"
+	ErrVersionUnsupported = "version_not_supported"
+	ErrUnauthorized       = "unauthorized"
+	ErrResetRequired      = "reset_required"
+	ErrDeviceConflict     = "device_conflict"
+	ErrSequenceGap        = "sequence_gap"
+	ErrBusy               = "busy"
+	ErrInternal           = "internal"
+	ErrShuttingDown       = "shutting_down"
+)
+
+// Event outcome codes (Outcome.Code).
+const (
+	CodeInsufficientStock = "insufficient_stock"
+	CodeCountVariance     = "count_variance"
+	CodeInvalidEvent      = "invalid_event"
+	CodeHashMismatch      = "hash_mismatch"
+	CodeWrongDevice       = "wrong_device"
+)
