@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"sync"
@@ -21,9 +22,11 @@ type Conn struct {
 	closeOnce sync.Once
 }
 
-// NewConn wraps an established websocket and sets its read limit.
+// NewConn wraps an established websocket. Messages over MaxMessageBytes
+// are refused by ReadMessage without being read whole; the websocket's own
+// limit is a backstop far above it.
 func NewConn(ws *websocket.Conn) *Conn {
-	ws.SetReadLimit(MaxMessageBytes)
+	ws.SetReadLimit(64 * MaxMessageBytes)
 	return &Conn{ws: ws, writeWait: 10 * time.Second}
 }
 
@@ -69,17 +72,28 @@ func (c *Conn) SetReadDeadline(t time.Time) error { return c.ws.SetReadDeadline(
 // limit returns an *Error with ErrMessageTooLarge after which the
 // connection is unusable.
 func (c *Conn) ReadMessage() (*Message, error) {
-	typ, data, err := c.ws.ReadMessage()
+	typ, r, err := c.ws.NextReader()
+	if err != nil {
+		return nil, fmt.Errorf("read message: %w", err)
+	}
+	data, err := io.ReadAll(io.LimitReader(r, MaxMessageBytes+1))
 	if err != nil {
 		if errors.Is(err, websocket.ErrReadLimit) {
-			return nil, &Error{Code: ErrMessageTooLarge, Message: fmt.Sprintf("message exceeds the limit of %d bytes", MaxMessageBytes)}
+			return nil, tooLarge()
 		}
 		return nil, fmt.Errorf("read message: %w", err)
+	}
+	if len(data) > MaxMessageBytes {
+		return nil, tooLarge()
 	}
 	if typ != websocket.TextMessage {
 		return nil, &Error{Code: ErrBadMessage, Message: "messages are JSON text frames"}
 	}
 	return Unmarshal(data)
+}
+
+func tooLarge() *Error {
+	return &Error{Code: ErrMessageTooLarge, Message: fmt.Sprintf("message exceeds the limit of %d bytes", MaxMessageBytes)}
 }
 
 // WriteMessage encodes and sends one message.

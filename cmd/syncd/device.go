@@ -1,0 +1,89 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+)
+
+func deviceCmd() *cobra.Command {
+	var data string
+	c := &cobra.Command{Use: "device", Short: "Enroll, list and revoke handheld devices"}
+	c.PersistentFlags().StringVar(&data, "data", "./data", "data directory")
+
+	var warehouse string
+	var asJSON bool
+	add := &cobra.Command{
+		Use:   "add NAME",
+		Short: "Enroll a device and print its ID and token (shown once)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, st, err := openLedger(cmd.Context(), data)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			d, token, err := l.AddDevice(cmd.Context(), args[0], warehouse)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return json.NewEncoder(os.Stdout).Encode(map[string]string{"id": d.ID, "name": d.Name, "warehouse": d.Warehouse, "token": token})
+			}
+			fmt.Printf("device %s enrolled for warehouse %s\nid:    %s\ntoken: %s\n", d.Name, d.Warehouse, d.ID, token)
+			return nil
+		},
+	}
+	add.Flags().StringVar(&warehouse, "warehouse", "", "the warehouse the device works in (required)")
+	add.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	_ = add.MarkFlagRequired("warehouse")
+
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List enrolled devices with their sync state",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, st, err := openLedger(cmd.Context(), data)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			devs, err := st.Devices(cmd.Context())
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "ID\tNAME\tWAREHOUSE\tACKED\tLAST SYNC\tREVOKED")
+			for _, d := range devs {
+				last := "never"
+				if !d.LastSyncAt.IsZero() {
+					last = d.LastSyncAt.Local().Format("2006-01-02 15:04:05")
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%v\n", d.ID, d.Name, d.Warehouse, d.AckedThrough, last, d.Revoked)
+			}
+			return w.Flush()
+		},
+	}
+	revoke := &cobra.Command{
+		Use:   "revoke ID",
+		Short: "Refuse a device's future sync sessions",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, st, err := openLedger(cmd.Context(), data)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if err := l.RevokeDevice(cmd.Context(), args[0]); err != nil {
+				return err
+			}
+			fmt.Printf("device %s revoked\n", args[0])
+			return nil
+		},
+	}
+	c.AddCommand(add, list, revoke)
+	return c
+}

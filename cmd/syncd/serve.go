@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/driftless/driftless/server"
+	"github.com/driftless/driftless/server/httpapi"
+	"github.com/driftless/driftless/server/sqlite"
+)
+
+func serveCmd() *cobra.Command {
+	var (
+		data, addr, adminToken string
+		heartbeat              time.Duration
+	)
+	c := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the REST API and the sync websocket",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			st, err := sqlite.OpenDir(ctx, data)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if adminToken == "" {
+				adminToken = os.Getenv("DRIFTLESS_ADMIN_TOKEN")
+			}
+			if adminToken == "" {
+				if adminToken, err = loadAdminToken(data); err != nil {
+					return err
+				}
+			}
+			l, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("listen: %w", err)
+			}
+			ledger := server.NewLedger(st)
+			ledger.Heartbeat = heartbeat
+			srv := &httpapi.Server{Ledger: ledger, Store: st, AdminToken: adminToken, Log: slog.Default(), Heartbeat: heartbeat}
+			slog.Info("syncd listening", "addr", l.Addr().String(), "data", data, "admin_token_file", filepath.Join(data, adminTokenFile))
+			// The address line on stdout lets scripts and tests that pass
+			// port 0 find the server.
+			fmt.Printf("listening on %s\n", l.Addr())
+			return srv.Serve(ctx, l)
+		},
+	}
+	c.Flags().StringVar(&data, "data", "./data", "data directory (SQLite database, admin token)")
+	c.Flags().StringVar(&addr, "addr", "127.0.0.1:8470", "listen address HOST:PORT")
+	c.Flags().StringVar(&adminToken, "admin-token", "", "admin token for the REST API (default: $DRIFTLESS_ADMIN_TOKEN, else DATA/admin.token, made on first start)")
+	c.Flags().DurationVar(&heartbeat, "heartbeat", 10*time.Second, "ping interval; a device silent for three is disconnected")
+	return c
+}
+
+const adminTokenFile = "admin.token"
+
+// loadAdminToken reads the data directory's admin token, making one the
+// first time.
+func loadAdminToken(dir string) (string, error) {
+	path := filepath.Join(dir, adminTokenFile)
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("read admin token: %w", err)
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	tok := base64.RawURLEncoding.EncodeToString(raw)
+	if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write admin token: %w", err)
+	}
+	return tok, nil
+}
+
+func openLedger(ctx context.Context, data string) (*server.Ledger, *sqlite.Store, error) {
+	st, err := sqlite.OpenDir(ctx, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	return server.NewLedger(st), st, nil
+}

@@ -1,0 +1,238 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/driftless/driftless/server"
+	"github.com/driftless/driftless/syncproto"
+)
+
+func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
+	if !websocket.IsWebSocketUpgrade(r) {
+		writeError(w, r, &server.Error{Code: server.EInvalid, Message: "this endpoint speaks websocket with subprotocol " + syncproto.Subprotocol})
+		return
+	}
+	if !slices.Contains(websocket.Subprotocols(r), syncproto.Subprotocol) {
+		writeError(w, r, server.Errorf(server.EVersionUnsupported, "this server speaks websocket subprotocol %s; the client offered %v", syncproto.Subprotocol, websocket.Subprotocols(r)))
+		return
+	}
+	ws, err := syncproto.Upgrader().Upgrade(w, r, nil)
+	if err != nil {
+		return // Upgrade has answered the client
+	}
+	s.sessions.Add(1)
+	defer s.sessions.Done()
+	sess := &session{srv: s, conn: syncproto.NewConn(ws), log: s.Log.With("remote", r.RemoteAddr)}
+	sess.run(r.Context())
+}
+
+// outMsg is a message for the writer; close ends the session once it is sent.
+type outMsg struct {
+	m     *syncproto.Message
+	close bool
+}
+
+type session struct {
+	srv  *Server
+	conn *syncproto.Conn
+	log  *slog.Logger
+	dev  server.Device
+	out  chan outMsg
+}
+
+func errMsg(pe *syncproto.Error) *syncproto.Message {
+	return &syncproto.Message{Type: syncproto.TypeError, Error: pe}
+}
+
+// fatal says whether a protocol error ends the session.
+func fatal(code string) bool {
+	switch code {
+	case syncproto.ErrBadMessage, syncproto.ErrUnknownType, syncproto.ErrSequenceGap, syncproto.ErrBusy:
+		return false
+	}
+	return true
+}
+
+func (ss *session) refuse(pe *syncproto.Error) {
+	ss.log.Info("sync session refused", "code", pe.Code, "message", pe.Message)
+	_ = ss.conn.WriteMessage(errMsg(pe))
+	_ = ss.conn.CloseWith(websocket.ClosePolicyViolation, pe.Code)
+}
+
+func (ss *session) run(ctx context.Context) {
+	defer ss.conn.Close()
+	hb := ss.srv.Heartbeat
+	_ = ss.conn.SetReadDeadline(time.Now().Add(3 * hb))
+	m, err := ss.conn.ReadMessage()
+	if err != nil {
+		var pe *syncproto.Error
+		if errors.As(err, &pe) {
+			ss.refuse(pe)
+		}
+		return
+	}
+	if m.Type != syncproto.TypeHello {
+		ss.refuse(&syncproto.Error{Code: syncproto.ErrHelloRequired, Message: fmt.Sprintf("the first message must be hello, not %s", m.Type)})
+		return
+	}
+	dev, welcome, err := ss.srv.Ledger.Hello(ctx, m.Hello)
+	if err != nil {
+		ss.refuse(server.ProtocolError(err))
+		if server.ErrorCode(err) == server.EInternal {
+			ss.log.Error("hello", "err", err)
+		}
+		return
+	}
+	welcome.HeartbeatMillis = hb.Milliseconds()
+	ss.dev = dev
+	ss.log = ss.log.With("device", dev.ID, "name", dev.Name)
+	if err := ss.conn.WriteMessage(&syncproto.Message{Type: syncproto.TypeWelcome, Welcome: welcome}); err != nil {
+		return
+	}
+	ss.log.Info("sync session open", "acked_through", welcome.AckedThrough, "head", welcome.Head, "app", dev.AppVersion)
+
+	ss.out = make(chan outMsg, 16)
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var g errgroup.Group
+	g.Go(func() error { defer cancel(); return ss.writer(sctx, ctx) })
+	g.Go(func() error { defer cancel(); return ss.poker(sctx) })
+	err = ss.reader(sctx)
+	cancel()
+	ss.conn.Close()
+	_ = g.Wait()
+	ss.log.Info("sync session closed", "reason", err)
+}
+
+func (ss *session) send(ctx context.Context, m *syncproto.Message, closeAfter bool) error {
+	select {
+	case ss.out <- outMsg{m, closeAfter}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// writer is the only goroutine that writes after welcome. It pings every
+// heartbeat and, when the server shuts down, says so before closing.
+func (ss *session) writer(ctx, serverCtx context.Context) error {
+	t := time.NewTicker(ss.srv.Heartbeat)
+	defer t.Stop()
+	var nonce uint64
+	for {
+		select {
+		case <-ctx.Done():
+			if serverCtx.Err() != nil {
+				_ = ss.conn.WriteMessage(errMsg(&syncproto.Error{Code: syncproto.ErrShuttingDown, Message: "the server is shutting down; reconnect shortly", RetryAfterMillis: 1000}))
+				_ = ss.conn.CloseWith(websocket.CloseGoingAway, "shutting down")
+			}
+			return ctx.Err()
+		case o := <-ss.out:
+			if err := ss.conn.WriteMessage(o.m); err != nil {
+				return err
+			}
+			if o.close {
+				_ = ss.conn.CloseWith(websocket.ClosePolicyViolation, string(o.m.Type))
+				return errors.New("session ended by the server")
+			}
+		case <-t.C:
+			nonce++
+			if err := ss.conn.WriteMessage(&syncproto.Message{Type: syncproto.TypePing, Ping: &syncproto.Ping{Nonce: nonce}}); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// poker turns growth of the device's warehouse ledger into pokes.
+func (ss *session) poker(ctx context.Context) error {
+	sub := ss.srv.Ledger.Hub().Subscribe(ss.dev.Warehouse)
+	defer sub.Close()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case head := <-sub.C:
+			if err := ss.send(ctx, &syncproto.Message{Type: syncproto.TypePoke, Poke: &syncproto.Poke{Head: head}}, false); err != nil {
+				return nil
+			}
+		}
+	}
+}
+
+// reader handles the device's messages one at a time, in order.
+func (ss *session) reader(ctx context.Context) error {
+	dead := 3 * ss.srv.Heartbeat
+	for {
+		_ = ss.conn.SetReadDeadline(time.Now().Add(dead))
+		m, err := ss.conn.ReadMessage()
+		if err != nil {
+			var pe *syncproto.Error
+			if errors.As(err, &pe) {
+				ss.log.Info("bad message from device", "code", pe.Code, "message", pe.Message)
+				if err := ss.send(ctx, errMsg(pe), fatal(pe.Code)); err != nil || fatal(pe.Code) {
+					<-ctx.Done()
+					return pe
+				}
+				continue
+			}
+			return err
+		}
+		reply, err := ss.handle(ctx, m)
+		if err != nil {
+			pe := server.ProtocolError(err)
+			if pe.Code == syncproto.ErrInternal {
+				ss.log.Error("sync", "type", m.Type, "err", err)
+			} else {
+				ss.log.Info("sync refused", "type", m.Type, "code", pe.Code, "message", pe.Message)
+			}
+			if err := ss.send(ctx, errMsg(pe), fatal(pe.Code)); err != nil || fatal(pe.Code) {
+				<-ctx.Done()
+				return pe
+			}
+			continue
+		}
+		if reply != nil {
+			if err := ss.send(ctx, reply, false); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (ss *session) handle(ctx context.Context, m *syncproto.Message) (*syncproto.Message, error) {
+	switch m.Type {
+	case syncproto.TypePush:
+		// A push that has started applying finishes even when the server
+		// is shutting down: its transaction commits or rolls back whole.
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		ack, err := ss.srv.Ledger.Push(actx, ss.dev.ID, m.Push.Events)
+		if err != nil {
+			return nil, err
+		}
+		return &syncproto.Message{Type: syncproto.TypeAck, Ack: ack}, nil
+	case syncproto.TypePull:
+		ch, err := ss.srv.Ledger.Pull(ctx, ss.dev.ID, m.Pull)
+		if err != nil {
+			return nil, err
+		}
+		return &syncproto.Message{Type: syncproto.TypeChanges, Changes: ch}, nil
+	case syncproto.TypePing:
+		return &syncproto.Message{Type: syncproto.TypePong, Pong: &syncproto.Pong{Nonce: m.Ping.Nonce}}, nil
+	case syncproto.TypePong:
+		return nil, nil
+	case syncproto.TypeHello:
+		return nil, &server.Error{Code: server.EInvalid, Field: "type", Message: "hello was already said on this connection"}
+	}
+	return nil, &server.Error{Code: server.EInvalid, Field: "type", Message: fmt.Sprintf("devices do not send %s messages", m.Type)}
+}
