@@ -1,0 +1,263 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/driftless/driftless/syncproto"
+)
+
+// key is a stock key: where, what, which lot.
+type key struct{ location, sku, lot string }
+
+// ApplyAck stores the server's outcome of each acknowledged event on its
+// outbox row and advances acked_through, in one transaction. A parked or
+// rejected event stops counting in the local view. acked_through becomes
+// the highest sequence such that the server acknowledged everything up to
+// it and this device holds the outcome of every event up to it; so an ack
+// whose acked_through runs ahead of the outcomes received (the server kept
+// events whose acks were lost) leaves the rest unacked here, and the syncer
+// resends them to learn their outcomes (the server deduplicates by ID).
+// Applying the same ack again changes nothing.
+func (s *Store) ApplyAck(ctx context.Context, ack *syncproto.Ack) error {
+	err := s.update(ctx, func(tx *sql.Tx) error {
+		var cursor uint64
+		if err := tx.QueryRowContext(ctx, `SELECT cursor FROM sync_state WHERE id = 1`).Scan(&cursor); err != nil {
+			return err
+		}
+		now := nanos(s.now())
+		setOutcome, err := tx.PrepareContext(ctx, `UPDATE outbox SET status = ?, code = ?, reason = ?, position = ?, acked_at = ?
+			WHERE seq = ? AND id = ? RETURNING payload`)
+		if err != nil {
+			return err
+		}
+		defer setOutcome.Close()
+		touched := map[key]struct{}{}
+		for _, o := range ack.Outcomes {
+			switch o.Status {
+			case syncproto.StatusApplied, syncproto.StatusParked, syncproto.StatusRejected:
+			default:
+				return fmt.Errorf("event %s: unknown status %q", o.ID, o.Status)
+			}
+			var payload []byte
+			err := setOutcome.QueryRowContext(ctx, o.Status, o.Code, o.Reason, o.Position, now, o.Seq, o.ID).Scan(&payload)
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("event %s seq %d: not in the outbox", o.ID, o.Seq)
+			}
+			if err != nil {
+				return fmt.Errorf("event %s: %w", o.ID, err)
+			}
+			// Applied events keep their pending deltas until the pull that
+			// carries their ledger entries, unless it came already.
+			if o.Status == syncproto.StatusApplied && (o.Position == 0 || o.Position > cursor) {
+				continue
+			}
+			if err := dropPending(ctx, tx, payload, touched); err != nil {
+				return fmt.Errorf("event %s: %w", o.ID, err)
+			}
+		}
+		if err := recompute(ctx, tx, touched); err != nil {
+			return err
+		}
+		return advanceAckedThrough(ctx, tx, ack.AckedThrough)
+	})
+	if err != nil {
+		return fmt.Errorf("apply ack through %d: %w", ack.AckedThrough, err)
+	}
+	return nil
+}
+
+// advanceAckedThrough sets acked_through to min(serverAcked, the seq
+// before the first event without an outcome), never lowering it.
+func advanceAckedThrough(ctx context.Context, tx *sql.Tx, serverAcked uint64) error {
+	var cur, lastSeq uint64
+	if err := tx.QueryRowContext(ctx, `SELECT acked_through, last_seq FROM sync_state WHERE id = 1`).Scan(&cur, &lastSeq); err != nil {
+		return err
+	}
+	target := min(serverAcked, lastSeq)
+	if target <= cur {
+		return nil
+	}
+	// The rows just above cur are normally the ones this ack answered, so
+	// the scan in seq order stops after a few rows.
+	var firstOpen uint64
+	err := tx.QueryRowContext(ctx, `SELECT seq FROM outbox WHERE seq > ? AND status = '' ORDER BY seq LIMIT 1`, cur).Scan(&firstOpen)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return err
+	case firstOpen-1 < target:
+		target = firstOpen - 1
+	}
+	if target <= cur {
+		return nil
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE sync_state SET acked_through = ? WHERE id = 1`, target)
+	return err
+}
+
+// ApplyChanges applies one pulled page and advances the cursor, in one
+// transaction. Only entries after the current cursor count, so a page that
+// arrives twice is harmless; a page that starts after the cursor (entries
+// would be skipped) is refused. For every entry the server balance of its
+// key is set; an entry of this device's own event clears the matching
+// pending delta, so the view then holds the server's figure instead of the
+// local guess.
+func (s *Store) ApplyChanges(ctx context.Context, ch *syncproto.Changes) error {
+	err := s.update(ctx, func(tx *sql.Tx) error {
+		var cursor uint64
+		if err := tx.QueryRowContext(ctx, `SELECT cursor FROM sync_state WHERE id = 1`).Scan(&cursor); err != nil {
+			return err
+		}
+		if ch.From > cursor {
+			return fmt.Errorf("page starts at %d, after the cursor %d", ch.From, cursor)
+		}
+		if ch.Cursor <= cursor {
+			return nil // nothing new
+		}
+		setServer, err := tx.PrepareContext(ctx, `INSERT INTO server_stock (location, sku, lot, qty, position) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (location, sku, lot) DO UPDATE SET qty = excluded.qty, position = excluded.position
+			WHERE excluded.position > server_stock.position`)
+		if err != nil {
+			return err
+		}
+		defer setServer.Close()
+		delPending, err := tx.PrepareContext(ctx, `DELETE FROM pending WHERE (location, sku, lot, event_id, n) IN (
+			SELECT location, sku, lot, event_id, n FROM pending
+			WHERE location = ? AND sku = ? AND lot = ? AND event_id = ? AND delta = ? LIMIT 1)`)
+		if err != nil {
+			return err
+		}
+		defer delPending.Close()
+		touched := map[key]struct{}{}
+		for _, e := range ch.Entries {
+			if e.Position <= cursor {
+				continue
+			}
+			k := key{e.Location, e.SKU, e.Lot}
+			touched[k] = struct{}{}
+			if _, err := setServer.ExecContext(ctx, k.location, k.sku, k.lot, e.Balance, e.Position); err != nil {
+				return fmt.Errorf("entry %d: %w", e.Position, err)
+			}
+			if _, err := delPending.ExecContext(ctx, k.location, k.sku, k.lot, e.EventID, e.Delta); err != nil {
+				return fmt.Errorf("entry %d: %w", e.Position, err)
+			}
+		}
+		// Levels restate the balance of touched keys; they also carry keys
+		// a snapshot page sends without entries. Never go back in position.
+		for _, l := range ch.Levels {
+			if l.Position <= cursor {
+				continue
+			}
+			k := key{l.Location, l.SKU, l.Lot}
+			touched[k] = struct{}{}
+			if _, err := setServer.ExecContext(ctx, k.location, k.sku, k.lot, l.Qty, l.Position); err != nil {
+				return fmt.Errorf("level %v: %w", k, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sync_state SET cursor = ? WHERE id = 1`, ch.Cursor); err != nil {
+			return err
+		}
+		if err := dropPulledApplied(ctx, tx, cursor, ch.Cursor, touched); err != nil {
+			return err
+		}
+		return recompute(ctx, tx, touched)
+	})
+	if err != nil {
+		return fmt.Errorf("apply changes %d..%d: %w", ch.From, ch.Cursor, err)
+	}
+	return nil
+}
+
+// dropPending removes the pending deltas of one event (its outbox
+// payload), adding the keys it changed to touched.
+func dropPending(ctx context.Context, tx *sql.Tx, payload []byte, touched map[key]struct{}) error {
+	var ev syncproto.Event
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return fmt.Errorf("decode outbox row: %w", err)
+	}
+	for n, d := range ev.Deltas() {
+		res, err := tx.ExecContext(ctx, `DELETE FROM pending WHERE location = ? AND sku = ? AND lot = ? AND event_id = ? AND n = ?`,
+			d.Location, ev.SKU, ev.Lot, ev.ID, n)
+		if err != nil {
+			return err
+		}
+		if k, err := res.RowsAffected(); err != nil {
+			return err
+		} else if k > 0 {
+			touched[key{d.Location, ev.SKU, ev.Lot}] = struct{}{}
+		}
+	}
+	return nil
+}
+
+// dropPulledApplied removes what is left pending of this device's applied
+// events whose last ledger entry lies in (from, to], the range a page just
+// moved the cursor over: the pulled balances hold them now. Normally the
+// entries themselves cleared them; this keeps the view exact even if the
+// server reported an entry under another key spelling.
+func dropPulledApplied(ctx context.Context, tx *sql.Tx, from, to uint64, touched map[key]struct{}) error {
+	rows, err := tx.QueryContext(ctx, `SELECT payload FROM outbox WHERE status = 'applied' AND position > ? AND position <= ?`, from, to)
+	if err != nil {
+		return err
+	}
+	var payloads [][]byte
+	for rows.Next() {
+		var p []byte
+		if err := rows.Scan(&p); err != nil {
+			rows.Close()
+			return err
+		}
+		payloads = append(payloads, p)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, p := range payloads {
+		if err := dropPending(ctx, tx, p, touched); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recompute sets the view of every touched key to its server balance plus
+// its pending deltas, and forgets keys that have neither.
+func recompute(ctx context.Context, tx *sql.Tx, touched map[key]struct{}) error {
+	if len(touched) == 0 {
+		return nil
+	}
+	upsert, err := tx.PrepareContext(ctx, `INSERT INTO stock_view (location, sku, lot, qty)
+		SELECT ?1, ?2, ?3,
+			COALESCE((SELECT qty FROM server_stock WHERE location = ?1 AND sku = ?2 AND lot = ?3), 0) +
+			COALESCE((SELECT SUM(delta) FROM pending WHERE location = ?1 AND sku = ?2 AND lot = ?3), 0)
+		WHERE EXISTS (SELECT 1 FROM server_stock WHERE location = ?1 AND sku = ?2 AND lot = ?3)
+		   OR EXISTS (SELECT 1 FROM pending WHERE location = ?1 AND sku = ?2 AND lot = ?3)
+		ON CONFLICT (location, sku, lot) DO UPDATE SET qty = excluded.qty`)
+	if err != nil {
+		return err
+	}
+	defer upsert.Close()
+	del, err := tx.PrepareContext(ctx, `DELETE FROM stock_view WHERE location = ?1 AND sku = ?2 AND lot = ?3
+		AND NOT EXISTS (SELECT 1 FROM server_stock WHERE location = ?1 AND sku = ?2 AND lot = ?3)
+		AND NOT EXISTS (SELECT 1 FROM pending WHERE location = ?1 AND sku = ?2 AND lot = ?3)`)
+	if err != nil {
+		return err
+	}
+	defer del.Close()
+	for k := range touched {
+		if _, err := upsert.ExecContext(ctx, k.location, k.sku, k.lot); err != nil {
+			return fmt.Errorf("recompute %v: %w", k, err)
+		}
+		if _, err := del.ExecContext(ctx, k.location, k.sku, k.lot); err != nil {
+			return fmt.Errorf("recompute %v: %w", k, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,50 @@
+// Package store is the handheld's local database (SQLite through
+// modernc.org/sqlite): the device identity, the outbox of events it
+// recorded, the balances it pulled from the server, and the local stock
+// view the screens show.
+//
+// # Durability
+//
+// Record assigns the next sequence, writes the sealed event to the outbox
+// and updates the local view in one transaction, committed with WAL and
+// synchronous=FULL before it returns: a scan the user saw confirmed
+// survives a crash, a kill and a power loss. (synchronous=NORMAL in WAL
+// mode survives crashes but may lose the last commits on power loss; it is
+// available through WithSynchronous for comparison only.) The sequence
+// counter is updated in the same transaction, so a failed Record takes
+// nothing: sequences are 1, 2, 3, … without gaps or reuse, across reopen.
+//
+// Outbox rows are never deleted: they are the device's history, hold the
+// server's outcome of each event (applied, parked, rejected) for the
+// "needs attention" list, and are the source for resending after the
+// server lost events (a restore from backup). "Outbox empty" means no event
+// above acked_through.
+//
+// # The local view
+//
+// The view (table stock_view) is kept materialized and exact:
+//
+//	view(key) = server balance(key) + Σ pending deltas(key)
+//
+// where the server balances come from pulled pages (server_stock) and the
+// pending deltas (pending) are those of this device's own events that no
+// pulled page reflects yet and that were not parked or rejected. Record
+// adds an event's deltas; a pulled ledger entry of one of this device's
+// events removes the matching pending delta (so the view never counts an
+// event twice and does not flicker between the ack and the pull); a parked
+// or rejected outcome removes the event's pending deltas. A count changes
+// nothing in the view: it is a proposal the server checks.
+//
+// # Schema
+//
+// Migrations are embedded SQL files (migrations/NNNNN_name.sql) applied in
+// order at Open by pressly/goose, each in its own transaction, with the
+// applied versions in goose_db_version. goose rather than a hand-rolled
+// loop: it is the maintained standard for numbered SQL migrations, reads
+// them from an embed.FS, and gives the server and the client the same
+// tool.
+//
+// All writes go through one connection with BEGIN IMMEDIATE, so
+// concurrent callers queue in Go rather than fail with SQLITE_BUSY; reads
+// use a separate read-only pool and run beside writes (WAL).
+package store

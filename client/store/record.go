@@ -1,0 +1,215 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/driftless/driftless/syncproto"
+)
+
+// Identity is who the device is to the server, set once at enrollment.
+type Identity struct {
+	DeviceID  string
+	Token     string
+	ServerURL string
+	Warehouse string
+}
+
+// Scan is what the user did, before it becomes an event: Record adds the
+// ID, device, sequence, device time, seen position and hash.
+type Scan struct {
+	User     string
+	Kind     syncproto.Kind
+	SKU, Lot string
+	From, To string
+	Qty      int64
+	Reason   string
+	Ref      string
+}
+
+// writeStmts are the statements of the hot write path, prepared once on the
+// single write connection.
+type writeStmts struct {
+	deviceID      *sql.Stmt
+	nextSeq       *sql.Stmt
+	insertOutbox  *sql.Stmt
+	insertPending *sql.Stmt
+	addView       *sql.Stmt
+}
+
+func (w *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
+	for _, p := range []struct {
+		dst   **sql.Stmt
+		query string
+	}{
+		{&w.deviceID, `SELECT device_id FROM identity WHERE id = 1`},
+		{&w.nextSeq, `UPDATE sync_state SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq, cursor`},
+		{&w.insertOutbox, `INSERT INTO outbox (seq, id, payload, recorded_at) VALUES (?, ?, ?, ?)`},
+		{&w.insertPending, `INSERT INTO pending (event_id, n, location, sku, lot, delta) VALUES (?, ?, ?, ?, ?, ?)`},
+		{&w.addView, `INSERT INTO stock_view (location, sku, lot, qty) VALUES (?, ?, ?, ?)
+			ON CONFLICT (location, sku, lot) DO UPDATE SET qty = qty + excluded.qty`},
+	} {
+		st, err := db.PrepareContext(ctx, p.query)
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", p.query, err)
+		}
+		*p.dst = st
+	}
+	return nil
+}
+
+func (w *writeStmts) close() {
+	for _, st := range []*sql.Stmt{w.deviceID, w.nextSeq, w.insertOutbox, w.insertPending, w.addView} {
+		if st != nil {
+			_ = st.Close()
+		}
+	}
+}
+
+// Enroll stores the device's identity. It may be called again to change
+// the token or server URL; the device ID and warehouse can change only
+// while the device has recorded no event (ErrIdentityChange otherwise).
+// A new warehouse forgets what was pulled from the old one.
+func (s *Store) Enroll(ctx context.Context, id Identity) error {
+	if id.DeviceID == "" || id.Token == "" {
+		return fmt.Errorf("enroll: device ID and token are required")
+	}
+	err := s.update(ctx, func(tx *sql.Tx) error {
+		old, err := readIdentity(ctx, tx)
+		switch {
+		case errors.Is(err, ErrNotEnrolled):
+		case err != nil:
+			return err
+		}
+		if err == nil && (old.DeviceID != id.DeviceID || old.Warehouse != id.Warehouse) {
+			var lastSeq uint64
+			if err := tx.QueryRowContext(ctx, `SELECT last_seq FROM sync_state WHERE id = 1`).Scan(&lastSeq); err != nil {
+				return err
+			}
+			if lastSeq > 0 {
+				return fmt.Errorf("%w: device %s has recorded %d events", ErrIdentityChange, old.DeviceID, lastSeq)
+			}
+		}
+		if err != nil || old.Warehouse != id.Warehouse {
+			for _, q := range []string{
+				`DELETE FROM server_stock`, `DELETE FROM stock_view`, `DELETE FROM pending`,
+				`UPDATE sync_state SET cursor = 0, acked_through = 0, last_sync_at = 0 WHERE id = 1`,
+			} {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return err
+				}
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO identity (id, device_id, token, server_url, warehouse, enrolled_at)
+			VALUES (1, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET device_id = excluded.device_id, token = excluded.token,
+				server_url = excluded.server_url, warehouse = excluded.warehouse`,
+			id.DeviceID, id.Token, id.ServerURL, id.Warehouse, nanos(s.now()))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("enroll device %s: %w", id.DeviceID, err)
+	}
+	return nil
+}
+
+// Identity returns the enrolled identity, or ErrNotEnrolled.
+func (s *Store) Identity(ctx context.Context) (Identity, error) {
+	id, err := readIdentity(ctx, s.r)
+	if err != nil {
+		return Identity{}, fmt.Errorf("read identity: %w", err)
+	}
+	return id, nil
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func readIdentity(ctx context.Context, q querier) (Identity, error) {
+	var id Identity
+	err := q.QueryRowContext(ctx, `SELECT device_id, token, server_url, warehouse FROM identity WHERE id = 1`).
+		Scan(&id.DeviceID, &id.Token, &id.ServerURL, &id.Warehouse)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Identity{}, ErrNotEnrolled
+	}
+	return id, err
+}
+
+// Record turns a scan into an event and makes it durable: in one
+// transaction it assigns the next sequence, writes the sealed event to the
+// outbox and adds its deltas to the local stock view. When Record returns
+// nil the scan survives a crash or power loss (with the default
+// synchronous level), so the UI may confirm it. An invalid scan
+// (ErrInvalidScan) or an unenrolled device (ErrNotEnrolled) writes nothing.
+func (s *Store) Record(ctx context.Context, sc Scan) (syncproto.Event, error) {
+	id, err := s.newID()
+	if err != nil {
+		return syncproto.Event{}, fmt.Errorf("record scan: new event ID: %w", err)
+	}
+	ev := syncproto.Event{
+		ID: id, User: sc.User, Kind: sc.Kind, SKU: sc.SKU, Lot: sc.Lot,
+		From: sc.From, To: sc.To, Qty: sc.Qty, Reason: sc.Reason, Ref: sc.Ref,
+		DeviceTime: s.now().UTC(),
+	}
+	st := &s.stmts
+	err = s.update(ctx, func(tx *sql.Tx) error {
+		if err := tx.StmtContext(ctx, st.deviceID).QueryRowContext(ctx).Scan(&ev.DeviceID); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotEnrolled
+			}
+			return err
+		}
+		// The counter is updated in this transaction: if anything below
+		// fails, the rollback takes the sequence back with the event, so
+		// no committed event ever shares or skips one.
+		if err := tx.StmtContext(ctx, st.nextSeq).QueryRowContext(ctx).Scan(&ev.Seq, &ev.SeenPosition); err != nil {
+			return err
+		}
+		ev.Seal()
+		if err := ev.Validate(); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidScan, err)
+		}
+		payload, err := json.Marshal(&ev)
+		if err != nil {
+			return err
+		}
+		if len(payload) > MaxEventBytes {
+			return fmt.Errorf("%w: event of %d bytes exceeds %d", ErrInvalidScan, len(payload), MaxEventBytes)
+		}
+		if _, err := tx.StmtContext(ctx, st.insertOutbox).ExecContext(ctx, ev.Seq, ev.ID, payload, nanos(ev.DeviceTime)); err != nil {
+			return err
+		}
+		ins, add := tx.StmtContext(ctx, st.insertPending), tx.StmtContext(ctx, st.addView)
+		for n, d := range ev.Deltas() {
+			if _, err := ins.ExecContext(ctx, ev.ID, n, d.Location, ev.SKU, ev.Lot, d.Qty); err != nil {
+				return err
+			}
+			if _, err := add.ExecContext(ctx, d.Location, ev.SKU, ev.Lot, d.Qty); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return syncproto.Event{}, fmt.Errorf("record %s scan of %s: %w", sc.Kind, sc.SKU, err)
+	}
+	return ev, nil
+}
+
+// MarkSynced records when the device last finished a sync (everything
+// acknowledged, everything pulled).
+func (s *Store) MarkSynced(ctx context.Context, at time.Time) error {
+	err := s.update(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE sync_state SET last_sync_at = ? WHERE id = 1`, nanos(at))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("mark synced: %w", err)
+	}
+	return nil
+}
