@@ -256,7 +256,7 @@ func TestScannerSetups(t *testing.T) {
 			s.press(KeyEnter, 100*ms)
 		}, []string{"A", "B", "C", "D", "<enter>"}},
 		{"group separator substitute", Config{GSSubstitute: "{GS}"}, func(s *script) {
-			s.typeText("]C10109501101530003" + "10ABC{GS}21X", ms)
+			s.typeText("]C10109501101530003"+"10ABC{GS}21X", ms)
 			s.press(KeyEnter, ms)
 		}, []string{"[]C10109501101530003" + "10ABC\x1d21X]"}},
 		{"Backspace ends a burst and passes through", Config{}, func(s *script) {
