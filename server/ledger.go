@@ -230,7 +230,7 @@ func (l *Ledger) Push(ctx context.Context, deviceID string, events []syncproto.E
 		if err != nil {
 			return err
 		}
-		a := applier{tx: tx, dev: d, now: l.now().UTC()}
+		a := applier{tx: tx, dev: d, now: l.now().UTC(), stock: map[StockKey]int64{}}
 		ack, err = a.apply(ctx, events)
 		if err != nil {
 			return err
@@ -253,6 +253,20 @@ type applier struct {
 	dev  Device
 	now  time.Time
 	head uint64 // last position appended
+	// stock caches the balances read or written in this transaction.
+	stock map[StockKey]int64
+}
+
+func (a *applier) balance(ctx context.Context, k StockKey) (int64, error) {
+	if q, ok := a.stock[k]; ok {
+		return q, nil
+	}
+	q, err := a.tx.Stock(ctx, k)
+	if err != nil {
+		return 0, err
+	}
+	a.stock[k] = q
+	return q, nil
 }
 
 func (a *applier) apply(ctx context.Context, events []syncproto.Event) (*syncproto.Ack, error) {
@@ -260,9 +274,11 @@ func (a *applier) apply(ctx context.Context, events []syncproto.Event) (*syncpro
 	next := a.dev.AckedThrough + 1
 	for i := range events {
 		ev := &events[i]
-		if prev, ok, err := a.tx.EventByID(ctx, ev.ID); err != nil {
+		prev, held, err := a.tx.EventByID(ctx, ev.ID)
+		if err != nil {
 			return nil, err
-		} else if ok && prev.Event.DeviceID == a.dev.ID && prev.Event.Seq == ev.Seq {
+		}
+		if held && prev.Event.DeviceID == a.dev.ID && prev.Event.Seq == ev.Seq {
 			// Sent before: the stored outcome is final, whatever the
 			// payload says now.
 			out := prev.Outcome
@@ -288,7 +304,7 @@ func (a *applier) apply(ctx context.Context, events []syncproto.Event) (*syncpro
 			return nil, &Error{Code: ESequenceGap, ExpectedSeq: a.dev.AckedThrough + 1,
 				Message: fmt.Sprintf("expected sequence %d, got %d: resend from %d", next, ev.Seq, a.dev.AckedThrough+1)}
 		}
-		out, err := a.applyNew(ctx, ev)
+		out, err := a.applyNew(ctx, ev, held)
 		if err != nil {
 			return nil, fmt.Errorf("apply event %s: %w", ev.ID, err)
 		}
@@ -306,7 +322,8 @@ func (a *applier) apply(ctx context.Context, events []syncproto.Event) (*syncpro
 
 // applyNew decides and records the outcome of an event the server has not
 // seen, appending its ledger entries when it applies.
-func (a *applier) applyNew(ctx context.Context, ev *syncproto.Event) (syncproto.Outcome, error) {
+// idTaken says another event holds ev's ID.
+func (a *applier) applyNew(ctx context.Context, ev *syncproto.Event, idTaken bool) (syncproto.Outcome, error) {
 	out := syncproto.Outcome{ID: ev.ID, Seq: ev.Seq}
 	rec := EventRecord{Event: *ev, ReceivedAt: a.now}
 	taken := false
@@ -315,9 +332,7 @@ func (a *applier) applyNew(ctx context.Context, ev *syncproto.Event) (syncproto.
 		out.Reason = fmt.Sprintf("event names device %s but was sent by device %s", ev.DeviceID, a.dev.ID)
 	} else if err := ev.Validate(); err != nil {
 		out.Status, out.Code, out.Reason = syncproto.StatusRejected, syncproto.CodeInvalidEvent, err.Error()
-	} else if _, ok, err := a.tx.EventByID(ctx, ev.ID); err != nil {
-		return out, err
-	} else if ok {
+	} else if idTaken {
 		taken = true
 		out.Status, out.Code = syncproto.StatusRejected, syncproto.CodeHashMismatch
 		out.Reason = "this event ID was already used by another event"
@@ -340,7 +355,7 @@ func (a *applier) applyNew(ctx context.Context, ev *syncproto.Event) (syncproto.
 func (a *applier) decide(ctx context.Context, ev *syncproto.Event, out *syncproto.Outcome) error {
 	if ev.Kind == syncproto.KindCount {
 		key := StockKey{a.dev.Warehouse, ev.From, ev.SKU, ev.Lot}
-		cur, err := a.tx.Stock(ctx, key)
+		cur, err := a.balance(ctx, key)
 		if err != nil {
 			return err
 		}
@@ -364,7 +379,7 @@ func (a *applier) decide(ctx context.Context, ev *syncproto.Event, out *syncprot
 			continue
 		}
 		key := StockKey{a.dev.Warehouse, d.Location, ev.SKU, ev.Lot}
-		have, err := a.tx.Stock(ctx, key)
+		have, err := a.balance(ctx, key)
 		if err != nil {
 			return err
 		}
@@ -376,13 +391,19 @@ func (a *applier) decide(ctx context.Context, ev *syncproto.Event, out *syncprot
 		}
 	}
 	for _, d := range deltas {
-		pos, _, err := a.tx.Append(ctx, LedgerEntry{
-			StockKey: StockKey{a.dev.Warehouse, d.Location, ev.SKU, ev.Lot},
-			Delta:    d.Qty, EventID: ev.ID, DeviceID: a.dev.ID, Kind: ev.Kind, RecordedAt: a.now,
+		key := StockKey{a.dev.Warehouse, d.Location, ev.SKU, ev.Lot}
+		have, err := a.balance(ctx, key)
+		if err != nil {
+			return err
+		}
+		pos, err := a.tx.Append(ctx, LedgerEntry{
+			StockKey: key, Delta: d.Qty, Balance: have + d.Qty,
+			EventID: ev.ID, DeviceID: a.dev.ID, Kind: ev.Kind, RecordedAt: a.now,
 		})
 		if err != nil {
 			return err
 		}
+		a.stock[key] = have + d.Qty
 		out.Position = pos
 		a.head = pos
 	}

@@ -55,10 +55,13 @@ type EventRecord struct {
 }
 
 // LedgerEntry is one change to be appended to the ledger; the store assigns
-// Position and Balance.
+// its position.
 type LedgerEntry struct {
 	StockKey
-	Delta      int64
+	Delta int64
+	// Balance is the quantity the entry leaves at its key: the current
+	// stock plus Delta, as read in the same transaction.
+	Balance    int64
 	EventID    string
 	DeviceID   string
 	Kind       syncproto.Kind
@@ -95,9 +98,9 @@ type Tx interface {
 	// RecordEvent stores an event and its outcome. Event IDs are unique;
 	// an event whose ID is taken is stored under its device and sequence only.
 	RecordEvent(ctx context.Context, r EventRecord) error
-	// Append adds an entry to the ledger and updates the stock level at its
-	// key in step, returning the entry's position and the balance it left.
-	Append(ctx context.Context, e LedgerEntry) (position uint64, balance int64, err error)
+	// Append adds an entry to the ledger and sets the stock level at its
+	// key to the entry's balance in step, returning the entry's position.
+	Append(ctx context.Context, e LedgerEntry) (position uint64, err error)
 }
 
 // Store is what the ledger needs from storage. Update runs fn in one

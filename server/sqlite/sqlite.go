@@ -368,24 +368,20 @@ func (t *tx) DeltaAfter(ctx context.Context, k server.StockKey, after uint64) (i
 	return d, nil
 }
 
-func (t *tx) Append(ctx context.Context, e server.LedgerEntry) (uint64, int64, error) {
-	cur, err := t.Stock(ctx, e.StockKey)
-	if err != nil {
-		return 0, 0, err
-	}
-	bal := cur + e.Delta
+func (t *tx) Append(ctx context.Context, e server.LedgerEntry) (uint64, error) {
+	bal := e.Balance
 	res, err := t.exec(ctx, "insLedger", e.Warehouse, e.Location, e.SKU, e.Lot, e.Delta, bal, e.EventID, e.DeviceID, string(e.Kind), fmtTime(e.RecordedAt))
 	if err != nil {
-		return 0, 0, fmt.Errorf("append ledger: %w", err)
+		return 0, fmt.Errorf("append ledger: %w", err)
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
-		return 0, 0, fmt.Errorf("append ledger: %w", err)
+		return 0, fmt.Errorf("append ledger: %w", err)
 	}
 	if _, err := t.exec(ctx, "upStock", e.Warehouse, e.Location, e.SKU, e.Lot, bal, id); err != nil {
-		return 0, 0, fmt.Errorf("update stock: %w", err)
+		return 0, fmt.Errorf("update stock: %w", err)
 	}
-	return uint64(id), bal, nil
+	return uint64(id), nil
 }
 
 func (t *tx) Head(ctx context.Context, warehouse string) (uint64, error) {
