@@ -489,6 +489,23 @@ func (l *Ledger) Events(ctx context.Context, limit int, statuses ...syncproto.St
 	return out, nil
 }
 
+// DeviceEvents lists a device's events and their outcomes by sequence.
+func (l *Ledger) DeviceEvents(ctx context.Context, deviceID string, afterSeq uint64, limit int) ([]EventRecord, error) {
+	var out []EventRecord
+	err := l.store.View(ctx, func(ctx context.Context, tx ReadTx) error {
+		if _, err := tx.Device(ctx, deviceID); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.DeviceEvents(ctx, deviceID, afterSeq, limit)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list events of device %s: %w", deviceID, err)
+	}
+	return out, nil
+}
+
 // IsNotFound reports whether err is an ENotFound error.
 func IsNotFound(err error) bool {
 	var e *Error

@@ -86,6 +86,9 @@ type ReadTx interface {
 	// Events lists held events with one of the statuses (all when none), in
 	// the order they were received, at most limit.
 	Events(ctx context.Context, limit int, statuses ...syncproto.Status) ([]EventRecord, error)
+	// DeviceEvents lists a device's events with sequence above afterSeq, in
+	// sequence order, at most limit.
+	DeviceEvents(ctx context.Context, deviceID string, afterSeq uint64, limit int) ([]EventRecord, error)
 }
 
 // Tx is a read-write transaction.

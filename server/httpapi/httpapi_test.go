@@ -316,4 +316,51 @@ func TestREST(t *testing.T) {
 	if st := get(t, f.url+"/api/v1/nothing", adminToken, &e); st != 404 {
 		t.Fatalf("unknown route: %d", st)
 	}
+	var evs struct {
+		Items []struct {
+			Event   syncproto.Event
+			Outcome syncproto.Outcome
+		}
+	}
+	if st := get(t, f.url+"/api/v1/devices/"+f.dev.ID+"/events?after=1", adminToken, &evs); st != 200 || len(evs.Items) != 1 || evs.Items[0].Event.Seq != 2 || evs.Items[0].Outcome.Status != "applied" {
+		t.Fatalf("device events: %d %+v", st, evs)
+	}
+}
+
+func post(t *testing.T, url, token, body string, v any) int {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode
+}
+
+func TestEnrollOverREST(t *testing.T) {
+	f := newFixture(t)
+	var e struct {
+		Error struct{ Code, Message, Field string }
+	}
+	if st := post(t, f.url+"/api/v1/devices", "wrong", `{"name":"h2","warehouse":"W1"}`, &e); st != 401 {
+		t.Fatalf("wrong token: %d", st)
+	}
+	if st := post(t, f.url+"/api/v1/devices", adminToken, `{"name":"h2"}`, &e); st != 400 || e.Error.Field != "warehouse" {
+		t.Fatalf("no warehouse: %d %+v", st, e)
+	}
+	if st := post(t, f.url+"/api/v1/devices", adminToken, `{"name":7}`, &e); st != 400 || e.Error.Field != "name" {
+		t.Fatalf("bad type: %d %+v", st, e)
+	}
+	var d struct{ ID, Token, Warehouse string }
+	if st := post(t, f.url+"/api/v1/devices", adminToken, `{"name":"h2","warehouse":"W1"}`, &d); st != 201 || d.Token == "" || d.ID == "" {
+		t.Fatalf("enroll: %d %+v", st, d)
+	}
+	// The new device can open a session with its token.
+	f.dev = &storetest.Device{ID: d.ID, Token: d.Token, Warehouse: "W1"}
+	f.session(t)
 }

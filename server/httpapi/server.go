@@ -62,7 +62,9 @@ func (s *Server) Handler() http.Handler {
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireAdmin)
 			r.Get("/stock", s.listStock)
+			r.Post("/devices", s.addDevice)
 			r.Get("/devices/{id}", s.getDevice)
+			r.Get("/devices/{id}/events", s.listDeviceEvents)
 			r.Get("/events", s.listEvents)
 		})
 	})
@@ -218,6 +220,85 @@ func (s *Server) getDevice(w http.ResponseWriter, r *http.Request) {
 		LastSyncAt: timePtr(d.LastSyncAt), LastHelloAt: timePtr(d.LastHelloAt)})
 }
 
+func (s *Server) addDevice(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name      string `json:"name"`
+		Warehouse string `json:"warehouse"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	d, token, err := s.Ledger.AddDevice(r.Context(), in.Name, in.Warehouse)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, struct {
+		DeviceJSON
+		Token string `json:"token"`
+	}{DeviceJSON{ID: d.ID, Name: d.Name, Warehouse: d.Warehouse, CreatedAt: d.CreatedAt}, token})
+}
+
+// decodeJSON reads a JSON request body of at most 1 MiB into v.
+func decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var ute *json.UnmarshalTypeError
+		if errors.As(err, &ute) {
+			return &server.Error{Code: server.EInvalid, Field: ute.Field, Message: fmt.Sprintf("%s must be a %s", ute.Field, ute.Type)}
+		}
+		return &server.Error{Code: server.EInvalid, Message: "the body is not valid JSON for this route: " + err.Error()}
+	}
+	return nil
+}
+
+// eventJSON is a held event and its outcome on the REST API.
+type eventJSON struct {
+	Event      syncproto.Event   `json:"event"`
+	Outcome    syncproto.Outcome `json:"outcome"`
+	ReceivedAt time.Time         `json:"received_at"`
+}
+
+func eventsJSON(recs []server.EventRecord) []eventJSON {
+	out := make([]eventJSON, 0, len(recs))
+	for _, rec := range recs {
+		out = append(out, eventJSON{rec.Event, rec.Outcome, rec.ReceivedAt})
+	}
+	return out
+}
+
+func (s *Server) listDeviceEvents(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var after uint64
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			writeError(w, r, &server.Error{Code: server.EInvalid, Field: "after", Message: "after must be a sequence number"})
+			return
+		}
+		after = n
+	}
+	limit := 1000
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			writeError(w, r, &server.Error{Code: server.EInvalid, Field: "limit", Message: "limit must be a number from 1 to 10000"})
+			return
+		}
+		limit = n
+	}
+	recs, err := s.Ledger.DeviceEvents(r.Context(), chi.URLParam(r, "id"), after, limit)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Items []eventJSON `json:"items"`
+	}{eventsJSON(recs)})
+}
+
 func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
 	var statuses []syncproto.Status
 	for _, v := range strings.Split(r.URL.Query().Get("status"), ",") {
@@ -235,18 +316,9 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	type item struct {
-		Event      syncproto.Event   `json:"event"`
-		Outcome    syncproto.Outcome `json:"outcome"`
-		ReceivedAt time.Time         `json:"received_at"`
-	}
-	out := struct {
-		Items []item `json:"items"`
-	}{Items: make([]item, 0, len(recs))}
-	for _, rec := range recs {
-		out.Items = append(out.Items, item{rec.Event, rec.Outcome, rec.ReceivedAt})
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, struct {
+		Items []eventJSON `json:"items"`
+	}{eventsJSON(recs)})
 }
 
 // errorJSON is the body of every error response.

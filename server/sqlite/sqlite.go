@@ -331,6 +331,27 @@ func (t *tx) Events(ctx context.Context, limit int, statuses ...syncproto.Status
 	return out, rows.Err()
 }
 
+func (t *tx) DeviceEvents(ctx context.Context, deviceID string, afterSeq uint64, limit int) ([]server.EventRecord, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := t.q.QueryContext(ctx, `SELECT device_id, seq, payload, status, code, reason, position, received_at FROM events
+		WHERE device_id = ? AND seq > ? ORDER BY seq LIMIT ?`, deviceID, afterSeq, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list device events: %w", err)
+	}
+	defer rows.Close()
+	var out []server.EventRecord
+	for rows.Next() {
+		r, err := scanEvent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list device events: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 func (t *tx) RecordEvent(ctx context.Context, r server.EventRecord) error {
 	payload, err := jsonMarshal(r.Event)
 	if err != nil {
