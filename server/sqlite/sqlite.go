@@ -123,7 +123,7 @@ func (s *Store) Update(ctx context.Context, fn func(context.Context, server.Tx) 
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	t := &tx{q: sqlTx, stmt: func(name string) *sql.Stmt { return sqlTx.StmtContext(ctx, s.stmts[name]) }}
+	t := &tx{q: sqlTx, stmt: func(name string) *sql.Stmt { return sqlTx.StmtContext(ctx, s.stmts[name]) }, keys: map[server.StockKey]int64{}}
 	if err := fn(ctx, t); err != nil {
 		sqlTx.Rollback()
 		return err
@@ -141,7 +141,7 @@ func (s *Store) View(ctx context.Context, fn func(context.Context, server.ReadTx
 		return fmt.Errorf("begin read: %w", err)
 	}
 	defer sqlTx.Rollback()
-	t := &tx{q: sqlTx}
+	t := &tx{q: sqlTx, keys: map[server.StockKey]int64{}}
 	return fn(ctx, t)
 }
 
@@ -154,17 +154,21 @@ type querier interface {
 type tx struct {
 	q    querier
 	stmt func(name string) *sql.Stmt // nil in read transactions
+	// keys caches the stock row IDs this transaction has seen.
+	keys map[server.StockKey]int64
 }
 
 var writeStmts = map[string]string{
-	"eventByID":  `SELECT device_id, seq, payload, status, code, reason, position, received_at FROM events WHERE event_id = ?`,
-	"stock":      `SELECT qty FROM stock WHERE warehouse = ? AND location = ? AND sku = ? AND lot = ?`,
-	"insLedger":  `INSERT INTO ledger (warehouse, location, sku, lot, delta, balance, event_id, device_id, kind, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-	"upStock":    `INSERT INTO stock (warehouse, location, sku, lot, qty, position) VALUES (?,?,?,?,?,?) ON CONFLICT (warehouse, location, sku, lot) DO UPDATE SET qty = excluded.qty, position = excluded.position`,
-	"insEvent":   `INSERT INTO events (device_id, seq, event_id, hash, kind, payload, status, code, reason, position, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-	"device":     deviceSelect + ` WHERE id = ?`,
-	"updDevice":  `UPDATE devices SET revoked = ?, acked_through = ?, app_version = ?, last_sync_at = ?, last_hello_at = ? WHERE id = ?`,
-	"deltaAfter": `SELECT COALESCE(SUM(delta), 0) FROM ledger WHERE warehouse = ? AND location = ? AND sku = ? AND lot = ? AND position > ?`,
+	"eventByID": `SELECT device_id, seq, payload, status, code, reason, position, received_at FROM events WHERE event_id = ?`,
+	"stock":     `SELECT id, qty FROM stock WHERE warehouse = ? AND location = ? AND sku = ? AND lot = ?`,
+	"newKey":    `INSERT INTO stock (warehouse, location, sku, lot, qty, position) VALUES (?,?,?,?,0,0)`,
+	"insLedger": `INSERT INTO ledger (warehouse, key_id, delta, balance, event_id, device_id, kind, recorded_at) VALUES (?,?,?,?,?,?,?,?)`,
+	"setStock":  `UPDATE stock SET qty = ?, position = ? WHERE id = ?`,
+	"insEvent":  `INSERT INTO events (device_id, seq, event_id, hash, kind, payload, status, code, reason, position, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+	"device":    deviceSelect + ` WHERE id = ?`,
+	"updDevice": `UPDATE devices SET revoked = ?, acked_through = ?, app_version = ?, last_sync_at = ?, last_hello_at = ? WHERE id = ?`,
+	"deltaAfter": `SELECT COALESCE(SUM(l.delta), 0) FROM ledger l JOIN stock s ON s.id = l.key_id
+		WHERE s.warehouse = ? AND s.location = ? AND s.sku = ? AND s.lot = ? AND l.position > ?`,
 }
 
 // row runs a query through the prepared statement in write transactions
@@ -370,15 +374,39 @@ func (t *tx) RecordEvent(ctx context.Context, r server.EventRecord) error {
 }
 
 func (t *tx) Stock(ctx context.Context, k server.StockKey) (int64, error) {
-	var q int64
-	err := t.row(ctx, "stock", k.Warehouse, k.Location, k.SKU, k.Lot).Scan(&q)
+	var id, q int64
+	err := t.row(ctx, "stock", k.Warehouse, k.Location, k.SKU, k.Lot).Scan(&id, &q)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
 	if err != nil {
 		return 0, fmt.Errorf("get stock: %w", err)
 	}
+	t.keys[k] = id
 	return q, nil
+}
+
+// keyID returns the stock row of a key, creating it (at zero) when new.
+func (t *tx) keyID(ctx context.Context, k server.StockKey) (int64, error) {
+	if id, ok := t.keys[k]; ok {
+		return id, nil
+	}
+	if _, err := t.Stock(ctx, k); err != nil {
+		return 0, err
+	}
+	if id, ok := t.keys[k]; ok {
+		return id, nil
+	}
+	res, err := t.exec(ctx, "newKey", k.Warehouse, k.Location, k.SKU, k.Lot)
+	if err != nil {
+		return 0, fmt.Errorf("new stock key: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("new stock key: %w", err)
+	}
+	t.keys[k] = id
+	return id, nil
 }
 
 func (t *tx) DeltaAfter(ctx context.Context, k server.StockKey, after uint64) (int64, error) {
@@ -390,8 +418,11 @@ func (t *tx) DeltaAfter(ctx context.Context, k server.StockKey, after uint64) (i
 }
 
 func (t *tx) Append(ctx context.Context, e server.LedgerEntry) (uint64, error) {
-	bal := e.Balance
-	res, err := t.exec(ctx, "insLedger", e.Warehouse, e.Location, e.SKU, e.Lot, e.Delta, bal, e.EventID, e.DeviceID, string(e.Kind), fmtTime(e.RecordedAt))
+	key, err := t.keyID(ctx, e.StockKey)
+	if err != nil {
+		return 0, err
+	}
+	res, err := t.exec(ctx, "insLedger", e.Warehouse, key, e.Delta, e.Balance, e.EventID, e.DeviceID, string(e.Kind), fmtTime(e.RecordedAt))
 	if err != nil {
 		return 0, fmt.Errorf("append ledger: %w", err)
 	}
@@ -399,7 +430,7 @@ func (t *tx) Append(ctx context.Context, e server.LedgerEntry) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("append ledger: %w", err)
 	}
-	if _, err := t.exec(ctx, "upStock", e.Warehouse, e.Location, e.SKU, e.Lot, bal, id); err != nil {
+	if _, err := t.exec(ctx, "setStock", e.Balance, id, key); err != nil {
 		return 0, fmt.Errorf("update stock: %w", err)
 	}
 	return uint64(id), nil
@@ -414,8 +445,8 @@ func (t *tx) Head(ctx context.Context, warehouse string) (uint64, error) {
 }
 
 func (t *tx) Entries(ctx context.Context, warehouse string, after uint64, limit int) ([]syncproto.Entry, error) {
-	rows, err := t.q.QueryContext(ctx, `SELECT position, event_id, device_id, kind, location, sku, lot, delta, balance, recorded_at
-		FROM ledger WHERE warehouse = ? AND position > ? ORDER BY position LIMIT ?`, warehouse, after, limit)
+	rows, err := t.q.QueryContext(ctx, `SELECT l.position, l.event_id, l.device_id, l.kind, s.location, s.sku, s.lot, l.delta, l.balance, l.recorded_at
+		FROM ledger l JOIN stock s ON s.id = l.key_id WHERE l.warehouse = ? AND l.position > ? ORDER BY l.position LIMIT ?`, warehouse, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list ledger: %w", err)
 	}
@@ -434,7 +465,7 @@ func (t *tx) Entries(ctx context.Context, warehouse string, after uint64, limit 
 }
 
 func (t *tx) StockLevels(ctx context.Context, f server.StockFilter) ([]server.StockLevel, error) {
-	q := `SELECT warehouse, location, sku, lot, qty, position FROM stock WHERE 1=1`
+	q := `SELECT warehouse, location, sku, lot, qty, position FROM stock WHERE position > 0`
 	var args []any
 	for _, c := range []struct{ col, v string }{{"warehouse", f.Warehouse}, {"location", f.Location}, {"sku", f.SKU}} {
 		if c.v != "" {

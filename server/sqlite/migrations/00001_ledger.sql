@@ -30,14 +30,26 @@ CREATE TABLE events (
 ) WITHOUT ROWID;
 CREATE INDEX events_open ON events (status, received_at) WHERE status <> 'applied';
 
+-- Stock levels, kept in step with the ledger in the same transaction. id
+-- is the key's short handle in the ledger.
+CREATE TABLE stock (
+    id        INTEGER PRIMARY KEY,
+    warehouse TEXT NOT NULL,
+    location  TEXT NOT NULL,
+    sku       TEXT NOT NULL,
+    lot       TEXT NOT NULL,
+    qty       INTEGER NOT NULL CHECK (qty >= 0),
+    position  INTEGER NOT NULL,
+    UNIQUE (warehouse, location, sku, lot)
+);
+CREATE INDEX stock_sku ON stock (warehouse, sku);
+
 -- The ledger: append-only, position is the monotonic server sequence
--- devices pull by.
+-- devices pull by; key_id names the stock key.
 CREATE TABLE ledger (
     position    INTEGER PRIMARY KEY AUTOINCREMENT,
     warehouse   TEXT NOT NULL,
-    location    TEXT NOT NULL,
-    sku         TEXT NOT NULL,
-    lot         TEXT NOT NULL,
+    key_id      INTEGER NOT NULL REFERENCES stock (id),
     delta       INTEGER NOT NULL,
     balance     INTEGER NOT NULL,
     event_id    TEXT NOT NULL,
@@ -46,19 +58,7 @@ CREATE TABLE ledger (
     recorded_at TEXT NOT NULL
 );
 CREATE INDEX ledger_warehouse ON ledger (warehouse, position);
-CREATE INDEX ledger_key ON ledger (warehouse, location, sku, lot, position);
-
--- Stock levels, kept in step with the ledger in the same transaction.
-CREATE TABLE stock (
-    warehouse TEXT NOT NULL,
-    location  TEXT NOT NULL,
-    sku       TEXT NOT NULL,
-    lot       TEXT NOT NULL,
-    qty       INTEGER NOT NULL CHECK (qty >= 0),
-    position  INTEGER NOT NULL,
-    PRIMARY KEY (warehouse, location, sku, lot)
-) WITHOUT ROWID;
-CREATE INDEX stock_sku ON stock (warehouse, sku);
+CREATE INDEX ledger_key ON ledger (key_id, position);
 
 -- +goose Down
 DROP TABLE stock;
