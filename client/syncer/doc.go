@@ -1,0 +1,38 @@
+// Package syncer is the handheld's sync engine: it carries the store's
+// outbox to the sync server and the warehouse's ledger back, over one
+// syncproto websocket at a time, for as long as the app runs.
+//
+// Engine.Serve loops over sessions. A session dials, says hello with the
+// store's acked_through, last_seq and cursor, and reads welcome. Then one
+// reader goroutine feeds received messages to the session loop, which owns
+// all session state and does all writing:
+//
+//   - push: events above the device's acked_through (or from the server's
+//     expected_seq when the server holds less, after a restore) in
+//     sequence order, in batches of BatchSize, with up to Window pushes in
+//     flight. The loop pushes again as acks free the window, when Notify
+//     says a scan was recorded, and every PollInterval.
+//   - ack: stored with Store.ApplyAck. The server answers a device's
+//     messages in order, so each ack or error is matched with the oldest
+//     request in flight.
+//   - sequence_gap: pushing restarts from expected_seq (the outbox keeps
+//     acknowledged events, so this works when the server lost events).
+//     Answers to pushes sent before the restart are stale and ignored.
+//   - busy: the push or pull is repeated after retry_after_ms.
+//   - pull/changes: after welcome and on poke whenever head > cursor, page
+//     by page while more; each page is stored with Store.ApplyChanges.
+//   - ping/pong: the loop pings every heartbeat and answers pings; the
+//     reader gives up when nothing arrives for the dead timeout.
+//
+// Any connection or protocol failure ends the session; Serve backs off
+// (exponential, full jitter, reset after a session that made progress) and
+// starts the next session from the store's state, never from what the last
+// session believed: everything above acked_through is pushed again and the
+// server deduplicates by event ID. unauthorized, reset_required,
+// device_conflict and version_not_supported end Serve with a *FatalError:
+// they need a person.
+//
+// Nothing grows with uptime: in-flight requests are bounded by Window, and
+// every goroutine a session starts ends before the next session begins and
+// before Serve returns.
+package syncer
