@@ -200,7 +200,7 @@ func (d *Decoder) decode(src *planeSource, origin image.Point) (Result, error) {
 		return d.result(r, origin)
 	}
 	if rs.linear != nil {
-		if r, ok := rs.linear.scan(src, bitmap, d.opts.TryHarder, d.opts.TryInverted); ok {
+		if r, ok := rs.linear.scan(src, d.opts.TryHarder, d.opts.TryInverted); ok {
 			return d.result(r, origin)
 		}
 	}

@@ -14,27 +14,39 @@ type rowReader struct {
 	rd  oned.RowDecoder
 }
 
-// linearScanner is the multi-format 1D reader gozxing lacks. Each row is
-// binarized once, turned into run lengths, and offered to every enabled
-// reader whose start pattern might be on it, forwards and backwards (for
-// codes upside down) and, when asked, with the colours swapped (for light
-// bars on a dark ground). A code counts as read once two rows agree on it,
-// which turns away the stray reads that stripes and textures produce.
+// linearScanner is the multi-format 1D reader gozxing lacks. Each row of
+// luminance is binarized once, at sub-pixel precision, into run lengths,
+// and offered to every enabled reader whose start pattern might be on it,
+// forwards and backwards (for codes upside down) and, when asked, with the
+// colours swapped (light bars on a dark ground). A code counts as read once
+// two rows agree on it, which turns away the stray reads that stripes and
+// textures produce.
 type linearScanner struct {
 	readers []rowReader
 	hints   map[gozxing.DecodeHintType]any
 
 	// scratch, reused between rows
+	lum, avg      []byte
+	sum, sharp    []int
+	thr           []int
 	runs, variant []int
+	prev          []int // the last row's runs, to skip identical rows
 	rr            rowRuns
-	sum           []int
-	lum           []byte
-	prev          []uint32 // the last row's bits, to skip identical rows
-	row           *gozxing.BitArray
 }
 
 // minLines is how many rows must read the same code.
 const minLines = 2
+
+// subpixel is the resolution of run lengths: edges are placed to a quarter
+// pixel by interpolating where the luminance crosses the threshold. Narrow
+// bars in a photograph are often one or two pixels wide; rounding each edge
+// to a whole pixel distorts their width ratios past what the readers
+// tolerate, where a quarter pixel does not.
+const subpixel = 4
+
+// edgePad is how far, in sub-pixels, a row's white ends are taken to run on
+// past the image's edge.
+const edgePad = 2 * subpixel
 
 func (d *Decoder) newLinearScanner() *linearScanner {
 	ls := &linearScanner{hints: d.hints}
@@ -60,20 +72,19 @@ func (d *Decoder) newLinearScanner() *linearScanner {
 
 // rowScan is the state of one scan over an image.
 type rowScan struct {
-	bitmap   *gozxing.BinaryBitmap
-	src      gozxing.LuminanceSource // what bitmap binarizes
+	src      gozxing.LuminanceSource
 	inverted bool // also try each row with its colours swapped
 	seen     map[string]int
 	prevOK   bool // whether the previous row was read, for identical rows
 	prevRes  *gozxing.Result
 }
 
-// scan looks for a 1D code in bitmap row by row from the middle outwards:
+// scan looks for a 1D code in src row by row from the middle outwards:
 // every row (or every height/256th) when trying harder, else 15 rows 1/32
 // of the height apart, as ZXing does. Then, when trying harder, it does the
 // same on the image turned a quarter turn.
-func (ls *linearScanner) scan(src gozxing.LuminanceSource, bitmap *gozxing.BinaryBitmap, tryHarder, inverted bool) (*gozxing.Result, bool) {
-	if r, ok := ls.scanRows(src, bitmap, tryHarder, inverted); ok {
+func (ls *linearScanner) scan(src gozxing.LuminanceSource, tryHarder, inverted bool) (*gozxing.Result, bool) {
+	if r, ok := ls.scanRows(src, tryHarder, inverted); ok {
 		return r, true
 	}
 	if !tryHarder || !src.IsRotateSupported() {
@@ -83,17 +94,13 @@ func (ls *linearScanner) scan(src gozxing.LuminanceSource, bitmap *gozxing.Binar
 	if err != nil {
 		return nil, false
 	}
-	rotated, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(turned))
-	if err != nil {
-		return nil, false
-	}
-	r, ok := ls.scanRows(turned, rotated, tryHarder, inverted)
+	r, ok := ls.scanRows(turned, tryHarder, inverted)
 	if !ok {
 		return nil, false
 	}
 	// Map the points back: (x, y) in the image turned counter-clockwise is
 	// (w-1-y, x) in the original, w being the turned image's height.
-	h := float64(rotated.GetHeight())
+	h := float64(turned.GetHeight())
 	pts := r.GetResultPoints()
 	for i, p := range pts {
 		pts[i] = gozxing.NewResultPoint(h-p.GetY()-1, p.GetX())
@@ -101,17 +108,13 @@ func (ls *linearScanner) scan(src gozxing.LuminanceSource, bitmap *gozxing.Binar
 	return r, true
 }
 
-func (ls *linearScanner) scanRows(src gozxing.LuminanceSource, bitmap *gozxing.BinaryBitmap, tryHarder, inverted bool) (*gozxing.Result, bool) {
-	height := bitmap.GetHeight()
+func (ls *linearScanner) scanRows(src gozxing.LuminanceSource, tryHarder, inverted bool) (*gozxing.Result, bool) {
+	height := src.GetHeight()
 	rowStep, maxLines := max(1, height>>5), 15
 	if tryHarder {
 		rowStep, maxLines = max(1, height>>8), height
 	}
-	s := &rowScan{bitmap: bitmap, src: src, inverted: inverted, seen: map[string]int{}}
-	if width := bitmap.GetWidth(); ls.row == nil || ls.row.GetSize() != width {
-		// Exactly the image's width: the readers take the row's size for it.
-		ls.row = gozxing.NewBitArray(width)
-	}
+	s := &rowScan{src: src, inverted: inverted, seen: map[string]int{}}
 	ls.prev = ls.prev[:0]
 	middle := height / 2
 	for x := range maxLines {
@@ -149,20 +152,22 @@ func (ls *linearScanner) scanRows(src gozxing.LuminanceSource, bitmap *gozxing.B
 // scanRow reads row y; confirmed is set once minLines rows have read the
 // same code.
 func (ls *linearScanner) scanRow(s *rowScan, y int) (r *gozxing.Result, confirmed bool) {
-	row, err := s.bitmap.GetBlackRow(y, ls.row)
+	lum, err := s.src.GetRow(y, ls.lum)
 	if err != nil {
+		return nil, false
+	}
+	ls.lum = lum
+	if !ls.binarize(lum[:s.src.GetWidth()]) {
 		return nil, false // too little contrast on this row
 	}
-	ls.row = row
-	bits := ls.row.GetBitArray()
-	if slices.Equal(bits, ls.prev) {
-		// The same bits read the same way: count the row again.
+	if slices.Equal(ls.runs, ls.prev) {
+		// The same runs read the same way: count the row again.
 		if !s.prevOK {
 			return nil, false
 		}
 		r = s.prevRes
 	} else {
-		ls.prev = append(ls.prev[:0], bits...)
+		ls.prev = append(ls.prev[:0], ls.runs...)
 		r = ls.readRow(s, y)
 		s.prevOK, s.prevRes = r != nil, r
 		if r == nil {
@@ -187,9 +192,6 @@ func resultKey(r *gozxing.Result) string {
 // or print defect that left it readable on one row only); the stripes of a
 // texture that happened to read as a code on one row do not survive it.
 func (ls *linearScanner) confirm(s *rowScan, y int, key string) bool {
-	if s.src == nil {
-		return false
-	}
 	width, height := s.src.GetWidth(), s.src.GetHeight()
 	ls.sum = slices.Grow(ls.sum[:0], width)[:width]
 	clear(ls.sum)
@@ -208,32 +210,23 @@ func (ls *linearScanner) confirm(s *rowScan, y int, key string) bool {
 		}
 		n++
 	}
-	avg := make([]byte, width)
+	ls.avg = slices.Grow(ls.avg[:0], width)[:width]
 	for x, v := range ls.sum {
-		avg[x] = byte(v / n)
+		ls.avg[x] = byte(v / n)
 	}
-	one, err := newPlaneSource(avg, width, 0, 0, width, 1)
-	if err != nil {
+	ls.prev = ls.prev[:0] // ls.runs is about to change
+	if !ls.binarize(ls.avg) {
 		return false
 	}
-	row, err := gozxing.NewGlobalHistgramBinarizer(one).GetBlackRow(0, nil)
-	if err != nil {
-		return false
-	}
-	saved := ls.row
-	ls.row = row
 	r := ls.readRow(s, y)
-	ls.row = saved
 	return r != nil && resultKey(r) == key
 }
 
 const smoothRadius = 1
 
-// readRow offers row y, in ls.row, to the readers that might find their
+// readRow offers the row in ls.runs to the readers that might find their
 // start on it: forwards, backwards, and if asked colour-swapped both ways.
 func (ls *linearScanner) readRow(s *rowScan, y int) *gozxing.Result {
-	width := s.bitmap.GetWidth()
-	ls.runs = appendRuns(ls.runs[:0], ls.row, width)
 	variants := 2
 	if s.inverted {
 		variants = 4
@@ -245,27 +238,28 @@ func (ls *linearScanner) readRow(s *rowScan, y int) *gozxing.Result {
 			runs = ls.variant
 		}
 		ls.rr.set(runs)
+		total := ls.rr.pre[len(runs)] // sub-pixels, padding included
 		var row *gozxing.BitArray
 		for _, rr := range ls.readers {
 			if !rr.may(&ls.rr) {
 				continue
 			}
 			if row == nil {
-				row = ls.row
-				if v > 0 {
-					row = bitsFromRuns(runs, width)
-				}
+				row = bitsFromRuns(runs, total)
 			}
 			r, err := rr.rd.DecodeRow(y, row, ls.hints)
 			if err != nil {
 				continue
 			}
-			if v&1 == 1 {
-				// Read backwards: mirror the end points.
-				pts := r.GetResultPoints()
-				for i, p := range pts {
-					pts[i] = gozxing.NewResultPoint(float64(width)-p.GetX()-1, p.GetY())
+			// Back from sub-pixels, mirrored if read backwards.
+			pts := r.GetResultPoints()
+			for i, p := range pts {
+				x := p.GetX()
+				if v&1 == 1 {
+					x = float64(total) - x
 				}
+				x = (x - edgePad) / subpixel
+				pts[i] = gozxing.NewResultPoint(x, p.GetY())
 			}
 			return r
 		}
@@ -273,21 +267,132 @@ func (ls *linearScanner) readRow(s *rowScan, y int) *gozxing.Result {
 	return nil
 }
 
-// appendRuns appends the run lengths of the first width bits of row.
-func appendRuns(runs []int, row *gozxing.BitArray, width int) []int {
-	x, black := 0, false
-	for x < width {
-		var next int
-		if black {
-			next = row.GetNextUnset(x)
-		} else {
-			next = row.GetNextSet(x)
-		}
-		next = min(next, width)
-		runs = append(runs, next-x)
-		x, black = next, !black
+// binarize sets ls.runs to the run lengths of one row of luminance, in
+// 1/subpixel pixels. It starts from gozxing's GlobalHistogramBinarizer for
+// a row: a black point in the valley between the dark and light peaks of
+// the row's histogram, compared with the row sharpened by a -1 4 -1 filter.
+// Two changes: the black point is estimated per quarter of the row where
+// that quarter has contrast of its own, and interpolated between them; and
+// where the binarizer decides whole pixels, the edge here is put where the
+// sharpened luminance, interpolated between two pixel centres, crosses the
+// threshold. It reports false when the row has too little contrast.
+func (ls *linearScanner) binarize(lum []byte) bool {
+	width := len(lum)
+	if width < 3 {
+		return false
 	}
-	return runs
+	var buckets [32]int
+	for _, v := range lum {
+		buckets[v>>3]++
+	}
+	blackPoint, ok := estimateBlackPoint(&buckets)
+	if !ok {
+		return false
+	}
+	// The threshold follows the light across the row: each of a few
+	// segments with contrast of its own gets its own black point, and the
+	// threshold is interpolated between segment centres (a lamp or a
+	// curved label lights one end of a code more than the other).
+	thr := slices.Grow(ls.thr[:0], width)[:width]
+	ls.thr = thr
+	const segments = 4
+	var points [segments]int
+	seg := (width + segments - 1) / segments
+	for k := range segments {
+		var b [32]int
+		lo, hi := k*seg, min(width, (k+1)*seg)
+		for _, v := range lum[lo:hi] {
+			b[v>>3]++
+		}
+		points[k] = blackPoint
+		if p, ok := estimateBlackPoint(&b); ok && hi-lo >= 16 {
+			points[k] = p
+		}
+	}
+	for x := range width {
+		// x in segments, 0 at the first segment's centre
+		c := float64(x)/float64(seg) - 0.5
+		k := int(c)
+		if c < 0 {
+			thr[x] = 2 * points[0]
+			continue
+		}
+		if k >= segments-1 {
+			thr[x] = 2 * points[segments-1]
+			continue
+		}
+		frac := c - float64(k)
+		thr[x] = int(2 * ((1-frac)*float64(points[k]) + frac*float64(points[k+1])))
+	}
+	// g is twice the sharpened value less twice the threshold: below
+	// zero is black, the binarizer's integer test without its halving.
+	g := slices.Grow(ls.sharp[:0], width)[:width]
+	ls.sharp = g
+	g[0], g[width-1] = 0, 0 // the binarizer leaves the end pixels white
+	for x := 1; x < width-1; x++ {
+		g[x] = 4*int(lum[x]) - int(lum[x-1]) - int(lum[x+1]) - thr[x]
+	}
+	const t = 0
+	runs := ls.runs[:0]
+	last, black := 0, false // position of the last edge, in sub-pixels
+	for x := 0; x < width-1; x++ {
+		if (g[x+1] < t) == black {
+			continue
+		}
+		// An edge between the centres of pixels x and x+1, at x+0.5 and
+		// x+1.5: interpolate where g crosses t.
+		a, b := g[x], g[x+1]
+		edge := (2*x+1)*subpixel/2 + (t-a)*subpixel/(b-a)
+		edge = max(edge, last+1)
+		runs = append(runs, edge-last)
+		last, black = edge, !black
+	}
+	runs = append(runs, max(width*subpixel-last, 1))
+	// The image's edge is not ink: a white run touching it continues a
+	// little beyond, as if the photo had been framed a bit wider. Codes
+	// cropped tight to their quiet zone otherwise miss it by the rounding
+	// of one edge.
+	runs[0] += edgePad
+	if len(runs)%2 == 1 {
+		runs[len(runs)-1] += edgePad
+	}
+	ls.runs = runs
+	return true
+}
+
+// estimateBlackPoint is gozxing's GlobalHistogramBinarizer.estimateBlackPoint
+// on a 32-bucket histogram, returning a luminance.
+func estimateBlackPoint(buckets *[32]int) (int, bool) {
+	n := len(buckets)
+	maxCount, firstPeak, firstPeakSize := 0, 0, 0
+	for x, c := range buckets {
+		if c > firstPeakSize {
+			firstPeak, firstPeakSize = x, c
+		}
+		maxCount = max(maxCount, c)
+	}
+	secondPeak, secondScore := 0, 0
+	for x, c := range buckets {
+		d := x - firstPeak
+		if score := c * d * d; score > secondScore {
+			secondPeak, secondScore = x, score
+		}
+	}
+	if firstPeak > secondPeak {
+		firstPeak, secondPeak = secondPeak, firstPeak
+	}
+	if secondPeak-firstPeak <= n/16 {
+		return 0, false
+	}
+	bestValley, bestScore := secondPeak-1, -1
+	for x := secondPeak - 1; x > firstPeak; x-- {
+		from := x - firstPeak
+		score := from * from * (secondPeak - x) * (maxCount - buckets[x])
+		if score > bestScore {
+			bestValley, bestScore = x, score
+		}
+	}
+	return bestValley << 3, true
 }
 
 // variantRuns writes into dst the runs of the row reversed and/or with its
