@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -75,6 +76,7 @@ func Run(t *testing.T, open Opener) {
 		{"Hello", testHello},
 		{"StockFilterAndPaging", testStockFilter},
 		{"WarehousesAreSeparate", testWarehouses},
+		{"ConcurrentPushesForTheLastUnits", testConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -464,5 +466,72 @@ func testWarehouses(t *testing.T, l *server.Ledger) {
 	ch, err := l.Pull(ctx, b.ID, &syncproto.Pull{})
 	if err != nil || len(ch.Entries) != 0 {
 		t.Fatalf("W2 device pulled %d entries of W1, %v", len(ch.Entries), err)
+	}
+}
+
+// testConcurrent has eight devices push picks of the same bin at once:
+// exactly the units in the bin are applied, the rest parked, stock never
+// goes negative and the pulled ledger is one consistent chain.
+func testConcurrent(t *testing.T, l *server.Ledger) {
+	seed := Enroll(t, l, "seed", "W1")
+	push(t, l, seed, seed.Event(syncproto.KindReceive, "SKU1", "", "A-01", 100))
+	const devices, picks = 8, 20
+	var wg sync.WaitGroup
+	applied := make([]int, devices)
+	errs := make(chan error, devices)
+	for i := 0; i < devices; i++ {
+		d := Enroll(t, l, fmt.Sprintf("picker-%d", i), "W1")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < picks; j += 5 {
+				var evs []syncproto.Event
+				for k := 0; k < 5; k++ {
+					evs = append(evs, d.Event(syncproto.KindPick, "SKU1", "A-01", "", 1))
+				}
+				ack, err := l.Push(ctx, d.ID, evs)
+				if err != nil {
+					errs <- err
+					return
+				}
+				for _, o := range ack.Outcomes {
+					if o.Status == syncproto.StatusApplied {
+						applied[i]++
+					} else if o.Code != syncproto.CodeInsufficientStock {
+						errs <- fmt.Errorf("outcome %+v", o)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, n := range applied {
+		total += n
+	}
+	if total != 100 {
+		t.Fatalf("%d picks applied, want exactly 100", total)
+	}
+	if got := stock(t, l, "W1", "A-01", "SKU1"); got != 0 {
+		t.Fatalf("A-01 = %d, want 0", got)
+	}
+	ch, err := l.Pull(ctx, seed.ID, &syncproto.Pull{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bal int64
+	for i, e := range ch.Entries {
+		bal += e.Delta
+		if e.Balance != bal || bal < 0 {
+			t.Fatalf("entry %d: balance %d, running sum %d", i, e.Balance, bal)
+		}
+	}
+	if len(ch.Entries) != 101 {
+		t.Fatalf("%d ledger entries, want 101", len(ch.Entries))
 	}
 }
