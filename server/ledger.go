@@ -243,6 +243,13 @@ func (l *Ledger) Push(ctx context.Context, deviceID string, events []syncproto.E
 	}
 	if head > 0 {
 		l.hub.Publish(warehouse, head)
+		if a, ok := l.store.(Announcer); ok {
+			// Other replicas poke their devices too. A lost announcement
+			// only delays a pull until the device's next one.
+			if err := a.Announce(ctx, warehouse, head); err != nil {
+				l.log.Warn("announce ledger growth", "warehouse", warehouse, "err", err)
+			}
+		}
 	}
 	return ack, nil
 }

@@ -113,3 +113,9 @@ type Store interface {
 	Update(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
 	View(ctx context.Context, fn func(ctx context.Context, tx ReadTx) error) error
 }
+
+// Announcer is implemented by stores shared by several server replicas:
+// Announce tells the other replicas that a warehouse's ledger grew.
+type Announcer interface {
+	Announce(ctx context.Context, warehouse string, head uint64) error
+}

@@ -17,13 +17,14 @@ import (
 
 	"github.com/driftless/driftless/server"
 	"github.com/driftless/driftless/server/httpapi"
+	"github.com/driftless/driftless/server/postgres"
 	"github.com/driftless/driftless/server/sqlite"
 )
 
 func serveCmd() *cobra.Command {
 	var (
-		data, addr, adminToken string
-		heartbeat              time.Duration
+		data, addr, adminToken, pgDSN string
+		heartbeat                     time.Duration
 	)
 	c := &cobra.Command{
 		Use:   "serve",
@@ -31,7 +32,10 @@ func serveCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			st, err := sqlite.OpenDir(ctx, data)
+			if pgDSN == "" {
+				pgDSN = os.Getenv("DRIFTLESS_POSTGRES")
+			}
+			st, listen, err := openServeStore(ctx, data, pgDSN)
 			if err != nil {
 				return err
 			}
@@ -50,6 +54,10 @@ func serveCmd() *cobra.Command {
 			}
 			ledger := server.NewLedger(st)
 			ledger.Heartbeat = heartbeat
+			if listen != nil {
+				// Replicas sharing the database poke each other's devices.
+				go listen(ctx, ledger.Hub().Publish)
+			}
 			srv := &httpapi.Server{Ledger: ledger, Store: st, AdminToken: adminToken, Log: slog.Default(), Heartbeat: heartbeat}
 			slog.Info("syncd listening", "addr", l.Addr().String(), "data", data, "admin_token_file", filepath.Join(data, adminTokenFile))
 			// The address line on stdout lets scripts and tests that pass
@@ -61,6 +69,7 @@ func serveCmd() *cobra.Command {
 	c.Flags().StringVar(&data, "data", "./data", "data directory (SQLite database, admin token)")
 	c.Flags().StringVar(&addr, "addr", "127.0.0.1:8470", "listen address HOST:PORT")
 	c.Flags().StringVar(&adminToken, "admin-token", "", "admin token for the REST API (default: $DRIFTLESS_ADMIN_TOKEN, else DATA/admin.token, made on first start)")
+	c.Flags().StringVar(&pgDSN, "postgres", "", "PostgreSQL DSN: run as one of several replicas on a shared database instead of the embedded SQLite in --data (default $DRIFTLESS_POSTGRES)")
 	c.Flags().DurationVar(&heartbeat, "heartbeat", 10*time.Second, "ping interval; a device silent for three is disconnected")
 	return c
 }
@@ -83,10 +92,38 @@ func loadAdminToken(dir string) (string, error) {
 		return "", err
 	}
 	tok := base64.RawURLEncoding.EncodeToString(raw)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", fmt.Errorf("write admin token: %w", err)
+	}
 	if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
 		return "", fmt.Errorf("write admin token: %w", err)
 	}
 	return tok, nil
+}
+
+// serveStore is what serve needs of a store.
+type serveStore interface {
+	server.Store
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// openServeStore opens PostgreSQL when a DSN is given, else the embedded
+// SQLite database in the data directory. listen, when not nil, delivers
+// other replicas' ledger growth.
+func openServeStore(ctx context.Context, data, dsn string) (serveStore, func(context.Context, func(string, uint64)) error, error) {
+	if dsn != "" {
+		st, err := postgres.Open(ctx, dsn)
+		if err != nil {
+			return nil, nil, err
+		}
+		return st, st.Listen, nil
+	}
+	st, err := sqlite.OpenDir(ctx, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, nil, nil
 }
 
 func openLedger(ctx context.Context, data string) (*server.Ledger, *sqlite.Store, error) {

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -68,6 +70,58 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
+}
+
+// channel is the LISTEN/NOTIFY channel of ledger growth.
+const channel = "driftless_ledger"
+
+var _ server.Announcer = (*Store)(nil)
+
+// Announce notifies every replica listening that a warehouse's ledger grew.
+func (s *Store) Announce(ctx context.Context, warehouse string, head uint64) error {
+	_, err := s.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, channel, fmt.Sprintf("%d:%s", head, warehouse))
+	return err
+}
+
+// Listen calls fn for every announcement (its own replica's included)
+// until ctx is done, reconnecting after connection loss.
+func (s *Store) Listen(ctx context.Context, fn func(warehouse string, head uint64)) error {
+	for ctx.Err() == nil {
+		err := s.listen(ctx, fn)
+		if ctx.Err() != nil {
+			break
+		}
+		slog.Warn("ledger notifications interrupted; reconnecting", "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+	return nil
+}
+
+func (s *Store) listen(ctx context.Context, fn func(string, uint64)) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
+		return err
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "UNLISTEN "+channel) //nolint:errcheck
+	for {
+		n, err := conn.Conn().WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		head, warehouse, ok := strings.Cut(n.Payload, ":")
+		h, err := strconv.ParseUint(head, 10, 64)
+		if !ok || err != nil {
+			continue
+		}
+		fn(warehouse, h)
+	}
 }
 
 // Close closes the pool.

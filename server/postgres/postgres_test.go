@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -59,4 +61,28 @@ func MustOpen(tb testing.TB) *postgres.Store {
 
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) server.Store { return MustOpen(t) })
+}
+
+func TestAnnounceReachesListeners(t *testing.T) {
+	st := MustOpen(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan string, 4)
+	go st.Listen(ctx, func(wh string, head uint64) { got <- fmt.Sprintf("%s@%d", wh, head) })
+	deadline := time.After(10 * time.Second)
+	for {
+		if err := st.Announce(ctx, "W1", 42); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case s := <-got:
+			if s != "W1@42" {
+				t.Fatalf("got %q", s)
+			}
+			return
+		case <-time.After(100 * time.Millisecond): // the listener may not be listening yet
+		case <-deadline:
+			t.Fatal("no notification")
+		}
+	}
 }
