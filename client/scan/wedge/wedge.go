@@ -219,17 +219,34 @@ func (w *Wedge) allowedGap() time.Duration {
 }
 
 // looksLikeScan reports whether a burst has the shape of a scan so far:
-// the prefix (if any) and at least MinLength data characters.
+// the prefix (if any) and at least MinLength data characters. A burst
+// holds runes only, but for a terminator at its end.
 func (w *Wedge) looksLikeScan(keys []Event) bool {
-	text := runesOf(keys)
-	if !strings.HasPrefix(text, w.cfg.Prefix) {
+	if n := len(keys); n > 0 && keys[n-1].Key != KeyNone {
+		keys = keys[:n-1]
+	}
+	p, s := []rune(w.cfg.Prefix), []rune(w.cfg.Suffix)
+	if !runesAt(keys, 0, p) {
 		return false
 	}
-	n := runeCount(text) - runeCount(w.cfg.Prefix)
-	if w.cfg.Suffix != "" && strings.HasSuffix(text[len(w.cfg.Prefix):], w.cfg.Suffix) {
-		n -= runeCount(w.cfg.Suffix)
+	n := len(keys) - len(p)
+	if len(s) > 0 && n >= len(s) && runesAt(keys, len(keys)-len(s), s) {
+		n -= len(s)
 	}
 	return n >= w.cfg.MinLength
+}
+
+// runesAt reports whether keys[at:] begins with the runes rs.
+func runesAt(keys []Event, at int, rs []rune) bool {
+	if at < 0 || len(keys)-at < len(rs) {
+		return false
+	}
+	for i, r := range rs {
+		if k := keys[at+i]; k.Key != KeyNone || k.Rune != r {
+			return false
+		}
+	}
+	return true
 }
 
 // flush decides the pending burst. A burst is a scan when it looks like
@@ -262,16 +279,7 @@ func (w *Wedge) flush(out []Output, terminated bool) []Output {
 
 func (w *Wedge) pendingHasSuffix(s string) bool {
 	r := []rune(s)
-	if len(w.pending) < len(r) {
-		return false
-	}
-	tail := w.pending[len(w.pending)-len(r):]
-	for i, ev := range tail {
-		if ev.Key != KeyNone || ev.Rune != r[i] {
-			return false
-		}
-	}
-	return true
+	return runesAt(w.pending, len(w.pending)-len(r), r)
 }
 
 func runeCount(s string) int { return len([]rune(s)) }
