@@ -7,7 +7,7 @@ ADDR     ?= 127.0.0.1:8470
 BENCHTIME ?= 1x
 FUZZTIME ?= 20s
 
-.PHONY: all deps build test test-short bench fuzz demo clean
+.PHONY: all deps build test test-short bench bench-decode fuzz demo clean
 
 all: build
 
@@ -32,6 +32,19 @@ test-short: deps
 # bench runs the benchmarks whose figures the README's Performance section quotes.
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem ./...
+
+# bench-decode times `invctl decode` beside ZXing-C++'s ZXingReader and ZBar's
+# zbarimg (installed from Debian when missing) on ZXing's blackbox photographs
+# in ../shared/testdata/zxing-blackbox, each tool a whole process per folder,
+# and prints the images each read per folder and the time ratio.
+DECODE_ROUNDS ?= 3
+bench-decode: deps
+	@command -v ZXingReader >/dev/null && command -v zbarimg >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y zxing-cpp-tools zbar-tools || \
+	  { $$SUDO apt-get update && $$SUDO apt-get install -y zxing-cpp-tools zbar-tools; }; }
+	$(GO) build -o $${TMPDIR:-/tmp}/driftless-bench-invctl ./cmd/invctl
+	$(GO) run ./client/scan/decode/internal/benchdecode -invctl $${TMPDIR:-/tmp}/driftless-bench-invctl -rounds $(DECODE_ROUNDS)
 
 # fuzz runs every fuzz target for FUZZTIME each.
 fuzz: deps
