@@ -41,6 +41,17 @@ type Config struct {
 	Devices    int
 	// Scans is how many scans each device records.
 	Scans int
+	// Rate, when positive, paces each device's scans (scans per second);
+	// with Duration the devices scan at Rate for that long instead of
+	// stopping after Scans.
+	Rate     float64
+	Duration time.Duration
+	// SyncURL, when set, is where devices connect (a fault proxy in front
+	// of the server, say); the admin API stays on ServerURL.
+	SyncURL string
+	// Heartbeat is the devices' ping interval; they drop a connection after
+	// three silent ones (the engine's default when zero).
+	Heartbeat time.Duration
 	// Offline: every device records all its scans before it connects (the
 	// catch-up case). Otherwise devices scan while syncing.
 	Offline bool
@@ -79,6 +90,8 @@ type Report struct {
 	P50AckMs     float64 `json:"p50_ack_ms"`
 	P99AckMs     float64 `json:"p99_ack_ms"`
 	MaxAckMs     float64 `json:"max_ack_ms"`
+	// Settled is when every device had pushed and pulled everything.
+	Settled time.Time `json:"-"`
 }
 
 // OK says whether nothing was lost, doubled or left diverged.
@@ -132,6 +145,17 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
+	if cfg.SyncURL != "" {
+		if wsURL, err = syncURL(cfg.SyncURL); err != nil {
+			return Report{}, err
+		}
+	}
+	if cfg.Duration > 0 {
+		if cfg.Rate <= 0 {
+			return Report{}, errors.New("loadtest: a duration needs a rate")
+		}
+		cfg.Scans = int(cfg.Rate * cfg.Duration.Seconds())
+	}
 
 	lat := &latencies{}
 	var drops dropCounter
@@ -156,7 +180,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		}
 		dial := faultyDialer(cfg.DropRate, mrand.New(mrand.NewPCG(cfg.Seed+1, uint64(i))), lat, &drops)
 		d.eng = syncer.New(st, syncer.Config{URL: wsURL, AppVersion: "invctl-loadtest", Dial: dial,
-			BackoffMin: 20 * time.Millisecond, BackoffMax: time.Second,
+			BackoffMin: 20 * time.Millisecond, BackoffMax: time.Second, Heartbeat: cfg.Heartbeat,
 			Logger: cfg.Log.With("device", name)})
 		devs[i] = d
 	}
@@ -166,7 +190,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		var g errgroup.Group
 		g.SetLimit(4)
 		for _, d := range devs {
-			g.Go(func() error { return d.scan(ctx, cfg.Scans, nil) })
+			g.Go(func() error { return d.scan(ctx, cfg.Scans, 0, nil) })
 		}
 		if err := g.Wait(); err != nil {
 			return Report{}, err
@@ -193,7 +217,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	for _, d := range devs {
 		work.Go(func() error {
 			if !cfg.Offline {
-				if err := d.scan(ctx, cfg.Scans, d.eng.Notify); err != nil {
+				if err := d.scan(ctx, cfg.Scans, cfg.Rate, d.eng.Notify); err != nil {
 					return err
 				}
 			}
@@ -216,6 +240,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 			werr = caughtUp(ctx, devs, entries)
 		}
 	}
+	settled := time.Now()
 	stopEngines()
 	if err := engines.Wait(); err != nil {
 		return Report{}, err
@@ -225,7 +250,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	}
 
 	rep := Report{Devices: cfg.Devices, Scans: cfg.Devices * cfg.Scans, Seconds: elapsed.Seconds(),
-		AckedSeconds: acked.Seconds(), Drops: drops.n()}
+		AckedSeconds: acked.Seconds(), Drops: drops.n(), Settled: settled}
 	if elapsed > 0 {
 		rep.EventsPerS = math.Round(float64(rep.Scans) / elapsed.Seconds())
 	}
@@ -280,9 +305,24 @@ func caughtUp(ctx context.Context, devs []*device, entries []syncproto.Entry) er
 // scan records n scans: mostly receipts at the dock, put-aways to the
 // device's bins and picks from them (some of which will find the bin empty
 // and be parked), now and then a count.
-func (d *device) scan(ctx context.Context, n int, notify func()) error {
+func (d *device) scan(ctx context.Context, n int, rate float64, notify func()) error {
 	dock := "DOCK-" + d.name[len(d.name)-1:]
+	var tick *time.Ticker
+	if rate > 0 {
+		tick = time.NewTicker(time.Duration(float64(time.Second) / rate))
+		defer tick.Stop()
+		// Devices start at random points of the first interval, as a
+		// fleet would, instead of all at once.
+		time.Sleep(time.Duration(d.rng.Float64() * float64(time.Second) / rate))
+	}
 	for i := 0; i < n; i++ {
+		if tick != nil && i > 0 {
+			select {
+			case <-tick.C:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
 		sku := fmt.Sprintf("SKU-%03d", d.rng.IntN(40))
 		bin := d.bins[d.rng.IntN(len(d.bins))]
 		sc := store.Scan{User: "loadtest", SKU: sku}
