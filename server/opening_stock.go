@@ -95,8 +95,14 @@ func (c *Catalog) ImportOpeningStock(ctx context.Context, rows []OpeningStock) e
 		return fmt.Errorf("import %d opening stock rows: %w", len(rows), err)
 	}
 	for wh, head := range heads {
-		if head > 0 {
-			c.ledger.hub.Publish(wh, head)
+		if head == 0 {
+			continue
+		}
+		c.ledger.hub.Publish(wh, head)
+		if a, ok := c.store.(Announcer); ok {
+			if err := a.Announce(ctx, wh, head); err != nil {
+				c.log.Warn("announce ledger growth", "warehouse", wh, "err", err)
+			}
 		}
 	}
 	return nil
