@@ -251,21 +251,21 @@ var (
 		name: "barcodes", kind: server.KindBarcode,
 		cols:    []string{"value", "sku", "type", "pack"},
 		keyCols: []string{"value"}, keyArgs: codeKey, q: []string{"value"},
-		change:  func(b *server.Barcode) (string, string) { return "", b.Value },
-		values:  func(b *server.Barcode) []any { return []any{b.Value, b.SKU, string(b.Type), b.Pack} },
-		dest:    func(b *server.Barcode) []any { return []any{&b.Value, &b.SKU, &b.Type, &b.Pack} },
-		meta:    func(b *server.Barcode) *server.Meta { return &b.Meta },
-		filter:  func(f *server.ListFilter, w *where) { w.eq("sku", f.SKU); w.eq("type", f.Type) },
+		change: func(b *server.Barcode) (string, string) { return "", b.Value },
+		values: func(b *server.Barcode) []any { return []any{b.Value, b.SKU, string(b.Type), b.Pack} },
+		dest:   func(b *server.Barcode) []any { return []any{&b.Value, &b.SKU, &b.Type, &b.Pack} },
+		meta:   func(b *server.Barcode) *server.Meta { return &b.Meta },
+		filter: func(f *server.ListFilter, w *where) { w.eq("sku", f.SKU); w.eq("type", f.Type) },
 	}
 	warehouseTable = &table[server.Warehouse]{
 		name: "warehouses", kind: server.KindWarehouse,
 		cols:    []string{"code", "name", "blind_receiving"},
 		keyCols: []string{"code"}, keyArgs: codeKey, q: []string{"code", "name"},
-		change:  func(w *server.Warehouse) (string, string) { return w.Code, w.Code },
-		values:  func(w *server.Warehouse) []any { return []any{w.Code, w.Name, w.BlindReceiving} },
-		dest:    func(w *server.Warehouse) []any { return []any{&w.Code, &w.Name, &w.BlindReceiving} },
-		meta:    func(w *server.Warehouse) *server.Meta { return &w.Meta },
-		filter:  func(f *server.ListFilter, w *where) { w.eq("code", f.Warehouse) },
+		change: func(w *server.Warehouse) (string, string) { return w.Code, w.Code },
+		values: func(w *server.Warehouse) []any { return []any{w.Code, w.Name, w.BlindReceiving} },
+		dest:   func(w *server.Warehouse) []any { return []any{&w.Code, &w.Name, &w.BlindReceiving} },
+		meta:   func(w *server.Warehouse) *server.Meta { return &w.Meta },
+		filter: func(f *server.ListFilter, w *where) { w.eq("code", f.Warehouse) },
 	}
 	locationTable = &table[server.Location]{
 		name: "locations", kind: server.KindLocation,
@@ -286,16 +286,16 @@ var (
 		name: "suppliers", kind: server.KindSupplier,
 		cols:    []string{"code", "name", "lead_time_days"},
 		keyCols: []string{"code"}, keyArgs: codeKey, q: []string{"code", "name"},
-		change:  func(s *server.Supplier) (string, string) { return "", s.Code },
-		values:  func(s *server.Supplier) []any { return []any{s.Code, s.Name, s.LeadTimeDays} },
-		dest:    func(s *server.Supplier) []any { return []any{&s.Code, &s.Name, &s.LeadTimeDays} },
-		meta:    func(s *server.Supplier) *server.Meta { return &s.Meta },
+		change: func(s *server.Supplier) (string, string) { return "", s.Code },
+		values: func(s *server.Supplier) []any { return []any{s.Code, s.Name, s.LeadTimeDays} },
+		dest:   func(s *server.Supplier) []any { return []any{&s.Code, &s.Name, &s.LeadTimeDays} },
+		meta:   func(s *server.Supplier) *server.Meta { return &s.Meta },
 	}
 	purchaseOrderTable = &table[server.PurchaseOrder]{
 		name: "purchase_orders", kind: server.KindPurchaseOrder,
 		cols:    []string{"number", "supplier", "warehouse", "status", "expected_date"},
 		keyCols: []string{"number"}, keyArgs: codeKey, q: []string{"number"},
-		change:  func(o *server.PurchaseOrder) (string, string) { return o.Warehouse, o.Number },
+		change: func(o *server.PurchaseOrder) (string, string) { return o.Warehouse, o.Number },
 		values: func(o *server.PurchaseOrder) []any {
 			return []any{o.Number, o.Supplier, o.Warehouse, string(o.Status), o.ExpectedDate}
 		},
@@ -325,7 +325,7 @@ var (
 		name: "sales_orders", kind: server.KindSalesOrder,
 		cols:    []string{"number", "customer", "warehouse", "status"},
 		keyCols: []string{"number"}, keyArgs: codeKey, q: []string{"number", "customer"},
-		change:  func(o *server.SalesOrder) (string, string) { return o.Warehouse, o.Number },
+		change: func(o *server.SalesOrder) (string, string) { return o.Warehouse, o.Number },
 		values: func(o *server.SalesOrder) []any {
 			return []any{o.Number, o.Customer, o.Warehouse, string(o.Status)}
 		},
@@ -391,7 +391,9 @@ func (t *tx) SKUs(ctx context.Context, f server.ListFilter) ([]server.SKU, error
 	return skuTable.list(ctx, t, f)
 }
 
-func (t *tx) PutSKU(ctx context.Context, s server.SKU) (uint64, error) { return skuTable.put(ctx, t, s) }
+func (t *tx) PutSKU(ctx context.Context, s server.SKU) (uint64, error) {
+	return skuTable.put(ctx, t, s)
+}
 
 func (t *tx) Barcode(ctx context.Context, value string) (server.Barcode, error) {
 	return barcodeTable.get(ctx, t, server.CatalogKey{Code: value})
