@@ -9,8 +9,27 @@ import (
 	"time"
 )
 
+// manualClock is a clock the test moves, shared with the Reader's goroutine.
+type manualClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *manualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *manualClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
 func TestReaderDeliversInOrderAndRunsTimeouts(t *testing.T) {
-	r, err := NewReader(Config{}, nil)
+	clock := &manualClock{now: t0}
+	r, err := NewReader(Config{}, clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,31 +46,41 @@ func TestReaderDeliversInOrderAndRunsTimeouts(t *testing.T) {
 			mu.Unlock()
 		})
 	}()
+	waitFor := func(want []string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			mu.Lock()
+			n := slices.Clone(got)
+			mu.Unlock()
+			if slices.Equal(n, want) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("got %q, want %q", n, want)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
 
-	// Two scans typed back to back as fast as the goroutine can, with
-	// real timestamps, then a single human key that only the timeout decides.
+	// Two scans 1 ms per key on the Reader's clock (keys without a time are
+	// stamped with it), then a single human key that only the timeout decides.
 	for _, code := range []string{"ABCDEF", "123456"} {
 		for _, c := range code {
+			clock.Add(time.Millisecond)
 			r.Key(Event{Rune: c})
 		}
+		clock.Add(time.Millisecond)
 		r.Key(Event{Key: KeyEnter})
 	}
+	clock.Add(time.Millisecond)
 	r.Key(Event{Rune: 'x'})
+	waitFor([]string{"[ABCDEF]", "[123456]"})
+	time.Sleep(50 * time.Millisecond) // real time passes, the Reader's clock does not
+	waitFor([]string{"[ABCDEF]", "[123456]"})
+	clock.Add(time.Second) // now the silence after x has lasted long enough
+	waitFor([]string{"[ABCDEF]", "[123456]", "x"})
 
-	want := []string{"[ABCDEF]", "[123456]", "x"}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		mu.Lock()
-		n := slices.Clone(got)
-		mu.Unlock()
-		if slices.Equal(n, want) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("got %q, want %q", n, want)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("Serve returned %v, want context.Canceled", err)
