@@ -224,9 +224,24 @@ func (d *Decoder) readMatrix(rs *readerSet, bitmap *gozxing.BinaryBitmap, hints 
 		if pure && !m.pure {
 			continue
 		}
-		if r, err := m.reader.Decode(bitmap, hints); err == nil {
-			return r, true
+		r, err := m.reader.Decode(bitmap, hints)
+		if err != nil {
+			continue
 		}
+		if pure && len(r.GetResultPoints()) == 0 {
+			// A pure read has no finder points: the symbol is what the
+			// black pixels enclose.
+			if mx, err := bitmap.GetBlackMatrix(); err == nil {
+				if rect := mx.GetEnclosingRectangle(); len(rect) == 4 {
+					x0, y0 := float64(rect[0]), float64(rect[1])
+					x1, y1 := x0+float64(rect[2]-1), y0+float64(rect[3]-1)
+					r.AddResultPoints([]gozxing.ResultPoint{
+						gozxing.NewResultPoint(x0, y1), gozxing.NewResultPoint(x0, y0),
+						gozxing.NewResultPoint(x1, y0), gozxing.NewResultPoint(x1, y1)})
+				}
+			}
+		}
+		return r, true
 	}
 	return nil, false
 }
