@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -35,6 +36,8 @@ type Ledger struct {
 
 	// Heartbeat is the interval announced in welcome.
 	Heartbeat time.Duration
+
+	gc groupCommit
 }
 
 // LedgerOption configures a Ledger.
@@ -59,7 +62,7 @@ func NewLedger(store Store, opts ...LedgerOption) *Ledger {
 		hub:       NewHub(),
 		now:       time.Now,
 		log:       slog.Default(),
-		slots:     make(chan struct{}, 64),
+		slots:     make(chan struct{}, 4096),
 		busyWait:  5 * time.Second,
 		Heartbeat: 10 * time.Second,
 	}
@@ -202,8 +205,16 @@ func (l *Ledger) Hello(ctx context.Context, h *syncproto.Hello) (Device, *syncpr
 	return d, w, nil
 }
 
-// Push applies a batch of events from a device exactly once, in one
-// transaction, and returns one outcome per event.
+// Push applies a batch of events from a device exactly once and returns
+// one outcome per event.
+//
+// Pushes that arrive while another group is being committed are applied
+// together in the next transaction (group commit): each push runs inside
+// its own savepoint, so one device's refused push (a sequence gap, a
+// device conflict) rolls back alone, while a storage failure fails the
+// whole group. No push is answered before its group has committed. On a
+// disk where a commit costs milliseconds of fsync, this is what lets
+// hundreds of devices push at once.
 func (l *Ledger) Push(ctx context.Context, deviceID string, events []syncproto.Event) (*syncproto.Ack, error) {
 	select {
 	case l.slots <- struct{}{}:
@@ -220,38 +231,120 @@ func (l *Ledger) Push(ctx context.Context, deviceID string, events []syncproto.E
 			return nil, ctx.Err()
 		}
 	}
-	var (
-		ack       *syncproto.Ack
-		warehouse string
-		head      uint64
-	)
+	req := &pushReq{deviceID: deviceID, events: events, done: make(chan struct{})}
+	l.gc.mu.Lock()
+	l.gc.pending = append(l.gc.pending, req)
+	lead := !l.gc.busy
+	l.gc.busy = true
+	l.gc.mu.Unlock()
+	if lead {
+		l.lead()
+	}
+	// Once queued, a push is applied or refused whatever its caller does:
+	// wait for the answer so the outcome is never in doubt.
+	<-req.done
+	if req.err != nil {
+		return nil, fmt.Errorf("push from device %s: %w", deviceID, req.err)
+	}
+	return req.ack, nil
+}
+
+// pushReq is one push waiting for its group.
+type pushReq struct {
+	deviceID string
+	events   []syncproto.Event
+	ack      *syncproto.Ack
+	err      error
+	head     uint64
+	wh       string
+	done     chan struct{}
+}
+
+// groupCommit is the queue of pushes for the next group.
+type groupCommit struct {
+	mu      sync.Mutex
+	pending []*pushReq
+	busy    bool // a leader is applying a group
+}
+
+// maxGroupEvents bounds the events of one group transaction.
+const maxGroupEvents = 20000
+
+// lead applies the pending pushes as one group, then hands the lead to a
+// new goroutine if more arrived meanwhile, so no caller waits for groups
+// after its own.
+func (l *Ledger) lead() {
+	l.gc.mu.Lock()
+	n, events := 0, 0
+	for n < len(l.gc.pending) && (n == 0 || events+len(l.gc.pending[n].events) <= maxGroupEvents) {
+		events += len(l.gc.pending[n].events)
+		n++
+	}
+	group := l.gc.pending[:n:n]
+	l.gc.pending = l.gc.pending[n:]
+	l.gc.mu.Unlock()
+
+	l.applyGroup(group)
+
+	l.gc.mu.Lock()
+	if len(l.gc.pending) > 0 {
+		go l.lead()
+	} else {
+		l.gc.busy = false
+	}
+	l.gc.mu.Unlock()
+}
+
+func (l *Ledger) applyGroup(group []*pushReq) {
+	// The group outlives any one caller's context.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	now := l.now().UTC()
 	err := l.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		d, err := tx.Device(ctx, deviceID)
-		if err != nil {
-			return err
+		for _, req := range group {
+			req.ack, req.err, req.head = nil, nil, 0
+			err := tx.Savepoint(ctx, func() error {
+				d, err := tx.Device(ctx, req.deviceID)
+				if err != nil {
+					return err
+				}
+				a := applier{tx: tx, dev: d, now: now, stock: map[StockKey]int64{}}
+				ack, err := a.apply(ctx, req.events)
+				if err != nil {
+					return err
+				}
+				req.ack, req.head, req.wh = ack, a.head, d.Warehouse
+				return nil
+			})
+			if err != nil {
+				var e *Error
+				if !errors.As(err, &e) {
+					return err // storage failed: the whole group fails
+				}
+				req.err = err // this push alone is refused
+			}
 		}
-		a := applier{tx: tx, dev: d, now: l.now().UTC(), stock: map[StockKey]int64{}}
-		ack, err = a.apply(ctx, events)
-		if err != nil {
-			return err
-		}
-		warehouse, head = d.Warehouse, a.head
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("push from device %s: %w", deviceID, err)
+	heads := map[string]uint64{}
+	for _, req := range group {
+		if err != nil {
+			req.ack, req.err = nil, err
+		} else if req.head > heads[req.wh] {
+			heads[req.wh] = req.head
+		}
+		close(req.done)
 	}
-	if head > 0 {
-		l.hub.Publish(warehouse, head)
+	for wh, head := range heads {
+		l.hub.Publish(wh, head)
 		if a, ok := l.store.(Announcer); ok {
 			// Other replicas poke their devices too. A lost announcement
 			// only delays a pull until the device's next one.
-			if err := a.Announce(ctx, warehouse, head); err != nil {
-				l.log.Warn("announce ledger growth", "warehouse", warehouse, "err", err)
+			if err := a.Announce(ctx, wh, head); err != nil {
+				l.log.Warn("announce ledger growth", "warehouse", wh, "err", err)
 			}
 		}
 	}
-	return ack, nil
 }
 
 // applier applies one push inside one transaction.

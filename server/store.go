@@ -101,6 +101,9 @@ type Tx interface {
 	// RecordEvent stores an event and its outcome. Event IDs are unique;
 	// an event whose ID is taken is stored under its device and sequence only.
 	RecordEvent(ctx context.Context, r EventRecord) error
+	// Savepoint runs fn so that its writes are rolled back alone when it
+	// returns an error, leaving the rest of the transaction intact.
+	Savepoint(ctx context.Context, fn func() error) error
 	// Append adds an entry to the ledger and sets the stock level at its
 	// key to the entry's balance in step, returning the entry's position.
 	Append(ctx context.Context, e LedgerEntry) (position uint64, err error)

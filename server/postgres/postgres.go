@@ -165,6 +165,29 @@ func (t *tx) lock(ctx context.Context, warehouse string) error {
 	return nil
 }
 
+func (t *tx) Savepoint(ctx context.Context, fn func() error) error {
+	sp, err := t.q.Begin(ctx) // a pgx nested transaction is a savepoint
+	if err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	outer := t.q
+	t.q = sp
+	err = fn()
+	t.q = outer
+	if err != nil {
+		clear(t.keys)
+		clear(t.locked)
+		if rerr := sp.Rollback(ctx); rerr != nil {
+			return fmt.Errorf("rollback to savepoint: %w (after %w)", rerr, err)
+		}
+		return err
+	}
+	if err := sp.Commit(ctx); err != nil {
+		return fmt.Errorf("release savepoint: %w", err)
+	}
+	return nil
+}
+
 func nullTime(t time.Time) any {
 	if t.IsZero() {
 		return nil

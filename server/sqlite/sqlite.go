@@ -386,6 +386,27 @@ func (t *tx) Stock(ctx context.Context, k server.StockKey) (int64, error) {
 	return q, nil
 }
 
+func (t *tx) Savepoint(ctx context.Context, fn func() error) error {
+	if _, err := t.q.ExecContext(ctx, "SAVEPOINT push"); err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	if err := fn(); err != nil {
+		// Stock rows made inside the savepoint are gone with it.
+		clear(t.keys)
+		if _, rerr := t.q.ExecContext(ctx, "ROLLBACK TO push"); rerr != nil {
+			return fmt.Errorf("rollback to savepoint: %w (after %w)", rerr, err)
+		}
+		if _, rerr := t.q.ExecContext(ctx, "RELEASE push"); rerr != nil {
+			return fmt.Errorf("release savepoint: %w", rerr)
+		}
+		return err
+	}
+	if _, err := t.q.ExecContext(ctx, "RELEASE push"); err != nil {
+		return fmt.Errorf("release savepoint: %w", err)
+	}
+	return nil
+}
+
 // keyID returns the stock row of a key, creating it (at zero) when new.
 func (t *tx) keyID(ctx context.Context, k server.StockKey) (int64, error) {
 	if id, ok := t.keys[k]; ok {

@@ -77,6 +77,7 @@ func Run(t *testing.T, open Opener) {
 		{"StockFilterAndPaging", testStockFilter},
 		{"WarehousesAreSeparate", testWarehouses},
 		{"ConcurrentPushesForTheLastUnits", testConcurrent},
+		{"GroupCommitIsolatesRefusedPushes", testGroupIsolation},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -533,5 +534,52 @@ func testConcurrent(t *testing.T, l *server.Ledger) {
 	}
 	if len(ch.Entries) != 101 {
 		t.Fatalf("%d ledger entries, want 101", len(ch.Entries))
+	}
+}
+
+// testGroupIsolation pushes from many devices at once, every other one
+// with a sequence gap after a good event: pushes applied in the same group
+// transaction as a refused one keep their events, and the refused push
+// keeps none of its own (not even the good event before the gap).
+func testGroupIsolation(t *testing.T, l *server.Ledger) {
+	const n = 16
+	var wg sync.WaitGroup
+	devs := make([]*Device, n)
+	errs := make([]error, n)
+	for i := range devs {
+		devs[i] = Enroll(t, l, fmt.Sprintf("d%d", i), "W1")
+	}
+	for i, d := range devs {
+		evs := []syncproto.Event{d.Event(syncproto.KindReceive, "SKU1", "", fmt.Sprintf("L%d", i), 5)}
+		if i%2 == 1 {
+			d.Seq++ // skip a sequence
+			evs = append(evs, d.Event(syncproto.KindReceive, "SKU1", "", fmt.Sprintf("L%d", i), 7))
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = l.Push(ctx, d.ID, evs)
+		}()
+	}
+	wg.Wait()
+	for i, d := range devs {
+		got := stock(t, l, "W1", fmt.Sprintf("L%d", i), "SKU1")
+		if i%2 == 1 {
+			wantCode(t, errs[i], server.ESequenceGap)
+			if got != 0 {
+				t.Fatalf("refused push of device %d left %d in stock", i, got)
+			}
+		} else {
+			if errs[i] != nil || got != 5 {
+				t.Fatalf("device %d: %v, stock %d", i, errs[i], got)
+			}
+		}
+		dev, err := l.Device(ctx, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := uint64(1 - i%2); dev.AckedThrough != want {
+			t.Fatalf("device %d acked_through %d, want %d", i, dev.AckedThrough, want)
+		}
 	}
 }
