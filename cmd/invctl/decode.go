@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,6 +53,11 @@ By default all are tried, trying hard (every row, quarter turns, inverted).`,
 					}
 					opts.Formats = append(opts.Formats, f)
 				}
+			}
+			if os.Getenv("GOGC") == "" {
+				// Each file is a whole decoded image of garbage: collect
+				// less often, for a few megabytes more.
+				debug.SetGCPercent(400)
 			}
 			return runDecode(cmd.OutOrStdout(), decode.New(opts), files, asJSON, jobs)
 		},
