@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -296,6 +297,21 @@ func (e *ImportError) Error() string {
 // Update, accepts references to archived records, so that an export
 // imports back as it was. The Archived flag of each record is taken as given.
 func (c *Collection[T]) Import(ctx context.Context, recs []T) error {
+	return c.load(ctx, recs, true)
+}
+
+// Check runs Import's checks without writing anything: it returns an
+// *ImportError listing every problem, or nil when Import would succeed
+// now. Importers use it to report the rules a record breaks alongside the
+// problems they found parsing the other fields.
+func (c *Collection[T]) Check(ctx context.Context, recs []T) error {
+	return c.load(ctx, recs, false)
+}
+
+// errDryRun rolls back a check's transaction.
+var errDryRun = errors.New("dry run")
+
+func (c *Collection[T]) load(ctx context.Context, recs []T, write bool) error {
 	var issues []Issue
 	err := c.cat.store.UpdateCatalog(ctx, func(ctx context.Context, tx CatalogTx) error {
 		seen := make(map[CatalogKey]int, len(recs))
@@ -352,6 +368,9 @@ func (c *Collection[T]) Import(ctx context.Context, recs []T) error {
 		if len(issues) > 0 {
 			return &ImportError{Issues: issues}
 		}
+		if !write {
+			return errDryRun
+		}
 		now := c.cat.now().UTC()
 		for i := range recs {
 			m := c.meta(&recs[i])
@@ -368,6 +387,9 @@ func (c *Collection[T]) Import(ctx context.Context, recs []T) error {
 		}
 		return nil
 	})
+	if errors.Is(err, errDryRun) {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("import %d %ss: %w", len(recs), c.Noun, err)
 	}
@@ -524,3 +546,6 @@ func (ck *checker) salesOrder(o, old *SalesOrder) {
 		ck.skuRef(i+1, "sku", ln.SKU, !had[ln.SKU])
 	}
 }
+
+// Ledger returns the ledger opening stock goes through.
+func (c *Catalog) Ledger() *Ledger { return c.ledger }

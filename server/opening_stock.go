@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -34,6 +35,15 @@ const OpeningStockRef = "opening-stock"
 // bad row otherwise, having written nothing. Opening stock adds to what is
 // there: importing the same file twice counts it twice.
 func (c *Catalog) ImportOpeningStock(ctx context.Context, rows []OpeningStock) error {
+	return c.openingStock(ctx, rows, true)
+}
+
+// CheckOpeningStock runs ImportOpeningStock's checks without writing.
+func (c *Catalog) CheckOpeningStock(ctx context.Context, rows []OpeningStock) error {
+	return c.openingStock(ctx, rows, false)
+}
+
+func (c *Catalog) openingStock(ctx context.Context, rows []OpeningStock, write bool) error {
 	heads := map[string]uint64{}
 	err := c.store.UpdateCatalog(ctx, func(ctx context.Context, tx CatalogTx) error {
 		heads = map[string]uint64{}
@@ -73,6 +83,9 @@ func (c *Catalog) ImportOpeningStock(ctx context.Context, rows []OpeningStock) e
 		if len(issues) > 0 {
 			return &ImportError{Issues: issues}
 		}
+		if !write {
+			return errDryRun
+		}
 		byWarehouse := map[string][]*OpeningStock{}
 		for i := range rows {
 			byWarehouse[rows[i].Warehouse] = append(byWarehouse[rows[i].Warehouse], &rows[i])
@@ -91,6 +104,9 @@ func (c *Catalog) ImportOpeningStock(ctx context.Context, rows []OpeningStock) e
 		}
 		return nil
 	})
+	if errors.Is(err, errDryRun) {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("import %d opening stock rows: %w", len(rows), err)
 	}

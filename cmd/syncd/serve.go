@@ -59,6 +59,11 @@ func serveCmd() *cobra.Command {
 				go listen(ctx, ledger.Hub().Publish)
 			}
 			srv := &httpapi.Server{Ledger: ledger, Store: st, AdminToken: adminToken, Log: slog.Default(), Heartbeat: heartbeat}
+			if cs, ok := any(st).(server.CatalogStore); ok {
+				srv.Catalog = server.NewCatalog(cs, ledger)
+			} else {
+				slog.Warn("this store has no catalog yet: the catalog routes and CSV import/export are off")
+			}
 			slog.Info("syncd listening", "addr", l.Addr().String(), "data", data, "admin_token_file", filepath.Join(data, adminTokenFile))
 			// The address line on stdout lets scripts and tests that pass
 			// port 0 find the server.

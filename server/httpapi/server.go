@@ -28,7 +28,10 @@ type Pinger interface {
 
 // Server serves the HTTP API and the sync websocket.
 type Server struct {
-	Ledger     *server.Ledger
+	Ledger *server.Ledger
+	// Catalog serves the reference data routes and CSV import/export
+	// (absent when nil).
+	Catalog    *server.Catalog
 	Store      Pinger
 	AdminToken string
 	Log        *slog.Logger
@@ -59,8 +62,10 @@ func (s *Server) Handler() http.Handler {
 	r.Get("/readyz", s.readyz)
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/sync", s.sync)
+		r.Get("/openapi.json", s.openAPI)
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireAdmin)
+			s.mountCatalog(r)
 			r.Get("/stock", s.listStock)
 			r.Post("/devices", s.addDevice)
 			r.Get("/devices/{id}", s.getDevice)
