@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -37,6 +38,8 @@ type Ledger struct {
 	// Heartbeat is the interval announced in welcome.
 	Heartbeat time.Duration
 
+	rand io.Reader // device IDs and tokens
+
 	gc groupCommit
 }
 
@@ -48,6 +51,10 @@ func WithClock(now func() time.Time) LedgerOption { return func(l *Ledger) { l.n
 
 // WithLogger sets the logger.
 func WithLogger(log *slog.Logger) LedgerOption { return func(l *Ledger) { l.log = log } }
+
+// WithRandom sets the source of device IDs and tokens (the simulator
+// makes them from its seed).
+func WithRandom(r io.Reader) LedgerOption { return func(l *Ledger) { l.rand = r } }
 
 // WithApplyQueue sets how many pushes may wait to apply at once and how
 // long one waits before it is answered busy.
@@ -65,6 +72,7 @@ func NewLedger(store Store, opts ...LedgerOption) *Ledger {
 		slots:     make(chan struct{}, 4096),
 		busyWait:  5 * time.Second,
 		Heartbeat: 10 * time.Second,
+		rand:      rand.Reader,
 	}
 	for _, o := range opts {
 		o(l)
@@ -84,12 +92,12 @@ func (l *Ledger) AddDevice(ctx context.Context, name, warehouse string) (Device,
 	if warehouse == "" {
 		return Device{}, "", &Error{Code: EInvalid, Message: "a device needs a warehouse", Field: "warehouse"}
 	}
-	id, err := uuid.NewV7()
+	id, err := uuid.NewV7FromReader(l.rand)
 	if err != nil {
 		return Device{}, "", fmt.Errorf("add device: %w", err)
 	}
 	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
+	if _, err := io.ReadFull(l.rand, raw); err != nil {
 		return Device{}, "", fmt.Errorf("add device: %w", err)
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -45,6 +44,7 @@ type session struct {
 	srv  *Server
 	conn *syncproto.Conn
 	log  *slog.Logger
+	core *server.Session
 	dev  server.Device
 	out  chan outMsg
 }
@@ -53,14 +53,7 @@ func errMsg(pe *syncproto.Error) *syncproto.Message {
 	return &syncproto.Message{Type: syncproto.TypeError, Error: pe}
 }
 
-// fatal says whether a protocol error ends the session.
-func fatal(code string) bool {
-	switch code {
-	case syncproto.ErrBadMessage, syncproto.ErrUnknownType, syncproto.ErrSequenceGap, syncproto.ErrBusy:
-		return false
-	}
-	return true
-}
+var fatal = server.Fatal
 
 func (ss *session) refuse(pe *syncproto.Error) {
 	ss.log.Info("sync session refused", "code", pe.Code, "message", pe.Message)
@@ -80,11 +73,8 @@ func (ss *session) run(ctx context.Context) {
 		}
 		return
 	}
-	if m.Type != syncproto.TypeHello {
-		ss.refuse(&syncproto.Error{Code: syncproto.ErrHelloRequired, Message: fmt.Sprintf("the first message must be hello, not %s", m.Type)})
-		return
-	}
-	dev, welcome, err := ss.srv.Ledger.Hello(ctx, m.Hello)
+	ss.core = server.NewSession(ss.srv.Ledger)
+	welcome, err := ss.core.Open(ctx, m)
 	if err != nil {
 		ss.refuse(server.ProtocolError(err))
 		if server.ErrorCode(err) == server.EInternal {
@@ -93,6 +83,7 @@ func (ss *session) run(ctx context.Context) {
 		return
 	}
 	welcome.HeartbeatMillis = hb.Milliseconds()
+	dev := ss.core.Device()
 	ss.dev = dev
 	ss.log = ss.log.With("device", dev.ID, "name", dev.Name)
 	if err := ss.conn.WriteMessage(&syncproto.Message{Type: syncproto.TypeWelcome, Welcome: welcome}); err != nil {
@@ -210,29 +201,12 @@ func (ss *session) reader(ctx context.Context) error {
 }
 
 func (ss *session) handle(ctx context.Context, m *syncproto.Message) (*syncproto.Message, error) {
-	switch m.Type {
-	case syncproto.TypePush:
+	if m.Type == syncproto.TypePush {
 		// A push that has started applying finishes even when the server
 		// is shutting down: its transaction commits or rolls back whole.
 		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		defer cancel()
-		ack, err := ss.srv.Ledger.Push(actx, ss.dev.ID, m.Push.Events)
-		if err != nil {
-			return nil, err
-		}
-		return &syncproto.Message{Type: syncproto.TypeAck, Ack: ack}, nil
-	case syncproto.TypePull:
-		ch, err := ss.srv.Ledger.Pull(ctx, ss.dev.ID, m.Pull)
-		if err != nil {
-			return nil, err
-		}
-		return &syncproto.Message{Type: syncproto.TypeChanges, Changes: ch}, nil
-	case syncproto.TypePing:
-		return &syncproto.Message{Type: syncproto.TypePong, Pong: &syncproto.Pong{Nonce: m.Ping.Nonce}}, nil
-	case syncproto.TypePong:
-		return nil, nil
-	case syncproto.TypeHello:
-		return nil, &server.Error{Code: server.EInvalid, Field: "type", Message: "hello was already said on this connection"}
+		return ss.core.Handle(actx, m)
 	}
-	return nil, &server.Error{Code: server.EInvalid, Field: "type", Message: fmt.Sprintf("devices do not send %s messages", m.Type)}
+	return ss.core.Handle(ctx, m)
 }
