@@ -77,9 +77,11 @@ func cols(spec ...string) []column {
 // kind is one kind of file.
 type kind interface {
 	columns() []column
-	// load checks and imports the rows (all parsed, all with the header's
-	// field count), returning the records written.
-	load(ctx context.Context, c *server.Catalog, rows []*row) (int, error)
+	// load checks and imports the rows (all with the header's field
+	// count and valid UTF-8), returning the records written. bad holds
+	// the problems found reading the file: when there are any, load only
+	// checks, and returns them with its own in a *Rejected.
+	load(ctx context.Context, c *server.Catalog, rows []*row, bad []RowError) (int, error)
 	// dump writes every record, returning how many rows.
 	dump(ctx context.Context, c *server.Catalog, w *csv.Writer) (int, error)
 }
@@ -118,10 +120,11 @@ func Import(ctx context.Context, c *server.Catalog, kindName string, r io.Reader
 	if err != nil {
 		return 0, fmt.Errorf("import %s: %w", kindName, err)
 	}
-	if len(bad) > 0 {
+	if slices.ContainsFunc(bad, func(e RowError) bool { return e.Row == 1 }) {
+		// Without a good header the rows cannot be read.
 		return 0, &Rejected{Kind: kindName, Rows: bad}
 	}
-	n, err := k.load(ctx, c, rows)
+	n, err := k.load(ctx, c, rows, bad)
 	var rej *Rejected
 	if errors.As(err, &rej) {
 		rej.Kind = kindName

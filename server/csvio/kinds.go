@@ -123,8 +123,7 @@ type simple[T any] struct {
 
 func (k *simple[T]) columns() []column { return k.cols }
 
-func (k *simple[T]) load(ctx context.Context, c *server.Catalog, rows []*row) (int, error) {
-	var bad []RowError
+func (k *simple[T]) load(ctx context.Context, c *server.Catalog, rows []*row, bad []RowError) (int, error) {
 	recs := make([]T, len(rows))
 	for i, r := range rows {
 		r.errs = &bad
@@ -165,7 +164,7 @@ type orders[O, L any] struct {
 
 func (k *orders[O, L]) columns() []column { return k.cols }
 
-func (k *orders[O, L]) load(ctx context.Context, c *server.Catalog, rows []*row) (int, error) {
+func (k *orders[O, L]) load(ctx context.Context, c *server.Catalog, rows []*row, bad []RowError) (int, error) {
 	type line struct {
 		no  int64
 		row int
@@ -177,7 +176,6 @@ func (k *orders[O, L]) load(ctx context.Context, c *server.Catalog, rows []*row)
 		nos   map[int64]int // line number → row
 	}
 	var (
-		bad      []RowError
 		recs     []O
 		groups   []*group
 		byNumber = map[string]int{}
@@ -260,8 +258,7 @@ type openingStock struct{}
 
 func (openingStock) columns() []column { return cols("warehouse*", "location*", "sku*", "lot", "qty*") }
 
-func (openingStock) load(ctx context.Context, c *server.Catalog, rows []*row) (int, error) {
-	var bad []RowError
+func (openingStock) load(ctx context.Context, c *server.Catalog, rows []*row, bad []RowError) (int, error) {
 	recs := make([]server.OpeningStock, len(rows))
 	seen := map[server.StockKey]int{}
 	for i, r := range rows {
