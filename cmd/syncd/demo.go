@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,10 +10,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
-	"github.com/driftless/driftless/syncproto"
+	"github.com/driftless/driftless/server"
 )
 
 // demoDeviceFile holds the demo handheld's credentials, for the scanner app
@@ -23,8 +23,12 @@ func demoCmd() *cobra.Command {
 	var data string
 	c := &cobra.Command{
 		Use:   "demo",
-		Short: "Seed a data directory with a small demo warehouse (once)",
-		Args:  cobra.NoArgs,
+		Short: "Seed a data directory with a believable demo company (once)",
+		Long: "Seed two warehouses (MAIN with 2,000 bins, EAST with 1,000, plus docks, quarantine, returns and\n" +
+			"staging), 5,000 SKUs with GTIN-13s and case GTIN-14s, suppliers, open purchase and sales orders\n" +
+			"and opening stock, and enroll handheld-1 for MAIN. The data is the same on every run (a seeded\n" +
+			"random generator); a directory that already has " + demoDeviceFile + " is left as it is.",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			credPath := filepath.Join(data, demoDeviceFile)
@@ -39,43 +43,12 @@ func demoCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
+			start := time.Now()
+			sum, err := seedDemo(ctx, server.NewCatalog(st, l))
+			if err != nil {
+				return fmt.Errorf("seed demo: %w", err)
+			}
 			const warehouse = "MAIN"
-			seed, _, err := l.AddDevice(ctx, "demo-seed", warehouse)
-			if err != nil {
-				return err
-			}
-			// Opening stock arrives as the events a receiving clerk would
-			// make: receive at the dock, then put away to bins.
-			rng := rand.New(rand.NewPCG(1, 2))
-			var events []syncproto.Event
-			seq := uint64(0)
-			add := func(kind syncproto.Kind, sku, from, to string, qty int64) {
-				seq++
-				ev := syncproto.Event{ID: uuid.Must(uuid.NewV7()).String(), DeviceID: seed.ID, Seq: seq, User: "demo",
-					Kind: kind, SKU: sku, From: from, To: to, Qty: qty, Ref: "OPENING", DeviceTime: time.Now().UTC()}
-				ev.Seal()
-				events = append(events, ev)
-			}
-			bins := 0
-			for aisle := 'A'; aisle <= 'C'; aisle++ {
-				for rack := 1; rack <= 4; rack++ {
-					for level := 1; level <= 2; level++ {
-						bins++
-						bin := fmt.Sprintf("%c-%02d-%d", aisle, rack, level)
-						sku := fmt.Sprintf("SKU-%04d", bins)
-						qty := int64(20 + rng.IntN(200))
-						add(syncproto.KindReceive, sku, "", "DOCK-1", qty)
-						add(syncproto.KindPutaway, sku, "DOCK-1", bin, qty)
-					}
-				}
-			}
-			ack, err := l.Push(ctx, seed.ID, events)
-			if err != nil {
-				return fmt.Errorf("seed demo stock: %w", err)
-			}
-			if err := l.RevokeDevice(ctx, seed.ID); err != nil {
-				return err
-			}
 			dev, token, err := l.AddDevice(ctx, "handheld-1", warehouse)
 			if err != nil {
 				return err
@@ -84,11 +57,172 @@ func demoCmd() *cobra.Command {
 			if err := os.WriteFile(credPath, append(cred, '\n'), 0o600); err != nil {
 				return err
 			}
-			fmt.Printf("demo warehouse %s: %d bins stocked (%d events applied); handheld-1 enrolled, credentials in %s\n",
-				warehouse, bins, ack.AckedThrough, credPath)
+			fmt.Printf("demo seeded in %s: %s; handheld-1 enrolled for %s, credentials in %s\n",
+				time.Since(start).Round(time.Millisecond), sum, warehouse, credPath)
 			return nil
 		},
 	}
 	c.Flags().StringVar(&data, "data", "./data", "data directory")
 	return c
+}
+
+// demoWarehouse is one demo site: aisles × racks × levels bins.
+type demoWarehouse struct {
+	code, name            string
+	aisles, racks, levels int
+}
+
+var demoWarehouses = []demoWarehouse{
+	{"MAIN", "Main distribution centre", 20, 25, 4}, // 2,000 bins
+	{"EAST", "East depot", 10, 25, 4},               // 1,000 bins
+}
+
+// seedDemo writes the demo catalog, orders and opening stock, each kind in
+// one transaction through the same import path as CSV files.
+func seedDemo(ctx context.Context, c *server.Catalog) (string, error) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var whs []server.Warehouse
+	var locs []server.Location
+	bins := map[string][]string{}
+	for _, w := range demoWarehouses {
+		whs = append(whs, server.Warehouse{Code: w.code, Name: w.name, BlindReceiving: w.code == "MAIN"})
+		seq := int64(0)
+		add := func(code string, typ server.LocationType) {
+			seq += 10
+			locs = append(locs, server.Location{Warehouse: w.code, Code: code, Type: typ, Barcode: "LOC-" + w.code + "-" + code, Sequence: seq})
+		}
+		for d := 1; d <= 3; d++ {
+			add(fmt.Sprintf("DOCK-%d", d), server.LocationDock)
+		}
+		add("QUARANTINE", server.LocationQuarantine)
+		add("RETURNS", server.LocationReturns)
+		// Bins in walking order: up one aisle and down the next.
+		for a := range w.aisles {
+			for i := range w.racks {
+				r := i + 1
+				if a%2 == 1 {
+					r = w.racks - i
+				}
+				for lv := 1; lv <= w.levels; lv++ {
+					code := fmt.Sprintf("%c-%02d-%d", 'A'+a, r, lv)
+					add(code, server.LocationBin)
+					bins[w.code] = append(bins[w.code], code)
+				}
+			}
+		}
+		add("STAGING", server.LocationStaging)
+	}
+	if err := c.Warehouses.Import(ctx, whs); err != nil {
+		return "", err
+	}
+	if err := c.Locations.Import(ctx, locs); err != nil {
+		return "", err
+	}
+
+	nouns := []string{"Apple juice", "Oat biscuits", "Olive oil", "Rice", "Coffee beans", "Green tea", "Tomato passata",
+		"Dark chocolate", "Pasta fusilli", "Sparkling water", "Peanut butter", "Honey", "Muesli", "Lentils", "Soy sauce",
+		"Dish soap", "Paper towels", "AA batteries", "Light bulb", "Cable ties"}
+	sizes := []string{"250 g", "500 g", "1 kg", "330 ml", "1 l", "6-pack", "12 pcs", "2 kg"}
+	const skuCount = 5000
+	skus := make([]server.SKU, skuCount)
+	var barcodes []server.Barcode
+	for i := range skus {
+		code := fmt.Sprintf("SKU-%04d", i+1)
+		s := server.SKU{Code: code, Name: fmt.Sprintf("%s %s #%d", nouns[rng.IntN(len(nouns))], sizes[rng.IntN(len(sizes))], i+1),
+			Unit: "each", UnitCost: int64(50 + rng.IntN(5000))}
+		s.TrackLot = rng.IntN(5) == 0
+		s.TrackExpiry = s.TrackLot && rng.IntN(2) == 0
+		s.TrackSerial = !s.TrackLot && rng.IntN(50) == 0
+		skus[i] = s
+		ean := server.WithGTINCheckDigit(fmt.Sprintf("400638%06d", 100000+i))
+		barcodes = append(barcodes, server.Barcode{Value: ean, SKU: code, Type: server.BarcodeGTIN, Pack: 1})
+		if i%4 == 0 { // a quarter have a case GTIN-14
+			pack := []int64{6, 12, 24}[rng.IntN(3)]
+			barcodes = append(barcodes, server.Barcode{Value: server.WithGTINCheckDigit("1" + ean[:12]), SKU: code, Type: server.BarcodeGTIN, Pack: pack})
+		}
+	}
+	if err := c.SKUs.Import(ctx, skus); err != nil {
+		return "", err
+	}
+	if err := c.Barcodes.Import(ctx, barcodes); err != nil {
+		return "", err
+	}
+
+	const supplierCount = 20
+	suppliers := make([]server.Supplier, supplierCount)
+	for i := range suppliers {
+		suppliers[i] = server.Supplier{Code: fmt.Sprintf("SUP-%02d", i+1), Name: fmt.Sprintf("Supplier %02d Ltd", i+1), LeadTimeDays: int64(2 + rng.IntN(20))}
+	}
+	if err := c.Suppliers.Import(ctx, suppliers); err != nil {
+		return "", err
+	}
+
+	// lines picks n distinct SKUs.
+	pick := func(n int) []string {
+		seen := map[int]bool{}
+		var out []string
+		for len(out) < n {
+			i := rng.IntN(skuCount)
+			if !seen[i] {
+				seen[i] = true
+				out = append(out, skus[i].Code)
+			}
+		}
+		return out
+	}
+	day := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	var pos []server.PurchaseOrder
+	for i := range 60 {
+		o := server.PurchaseOrder{Number: fmt.Sprintf("PO-%05d", 1001+i), Supplier: suppliers[rng.IntN(supplierCount)].Code,
+			Warehouse: demoWarehouses[i%2].code, Status: server.POOpen, ExpectedDate: day.AddDate(0, 0, rng.IntN(30)).Format(time.DateOnly)}
+		for _, sku := range pick(3 + rng.IntN(8)) {
+			o.Lines = append(o.Lines, server.PurchaseOrderLine{SKU: sku, Ordered: int64(12 * (1 + rng.IntN(20)))})
+		}
+		pos = append(pos, o)
+	}
+	if err := c.PurchaseOrders.Import(ctx, pos); err != nil {
+		return "", err
+	}
+	customers := []string{"Corner shop", "Café Zur Post", "Hotel Lindenhof", "City Market", "School canteen", "Garden centre"}
+	var sos []server.SalesOrder
+	for i := range 100 {
+		o := server.SalesOrder{Number: fmt.Sprintf("SO-%05d", 5001+i), Customer: customers[rng.IntN(len(customers))],
+			Warehouse: demoWarehouses[i%2].code, Status: server.SOOpen}
+		for _, sku := range pick(1 + rng.IntN(6)) {
+			o.Lines = append(o.Lines, server.SalesOrderLine{SKU: sku, Qty: int64(1 + rng.IntN(12))})
+		}
+		sos = append(sos, o)
+	}
+	if err := c.SalesOrders.Import(ctx, sos); err != nil {
+		return "", err
+	}
+
+	// Opening stock: every SKU in one or two bins of MAIN, some in EAST.
+	var stock []server.OpeningStock
+	seen := map[server.StockKey]bool{}
+	for _, s := range skus {
+		places := []struct {
+			w string
+			n int
+		}{{"MAIN", 1 + rng.IntN(2)}, {"EAST", rng.IntN(2)}}
+		for _, p := range places {
+			w := p.w
+			for range p.n {
+				k := server.StockKey{Warehouse: w, Location: bins[w][rng.IntN(len(bins[w]))], SKU: s.Code}
+				if s.TrackLot {
+					k.Lot = fmt.Sprintf("L%04d", rng.IntN(10000))
+				}
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+				stock = append(stock, server.OpeningStock{Warehouse: k.Warehouse, Location: k.Location, SKU: k.SKU, Lot: k.Lot, Qty: int64(1 + rng.IntN(240))})
+			}
+		}
+	}
+	if err := c.ImportOpeningStock(ctx, stock); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d warehouses, %d locations (%d bins), %d SKUs, %d barcodes, %d suppliers, %d purchase orders, %d sales orders, %d opening stock rows",
+		len(whs), len(locs), len(bins["MAIN"])+len(bins["EAST"]), len(skus), len(barcodes), len(suppliers), len(pos), len(sos), len(stock)), nil
 }
