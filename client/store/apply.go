@@ -30,7 +30,7 @@ func (s *Store) ApplyAck(ctx context.Context, ack *syncproto.Ack) error {
 		}
 		now := nanos(s.now())
 		setOutcome, err := tx.PrepareContext(ctx, `UPDATE outbox SET status = ?, code = ?, reason = ?, position = ?, acked_at = ?
-			WHERE seq = ? AND id = ? RETURNING payload`)
+			WHERE seq = ? AND id = ?`)
 		if err != nil {
 			return err
 		}
@@ -42,20 +42,21 @@ func (s *Store) ApplyAck(ctx context.Context, ack *syncproto.Ack) error {
 			default:
 				return fmt.Errorf("event %s: unknown status %q", o.ID, o.Status)
 			}
-			var payload []byte
-			err := setOutcome.QueryRowContext(ctx, o.Status, o.Code, o.Reason, o.Position, now, o.Seq, o.ID).Scan(&payload)
-			if errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("event %s seq %d: not in the outbox", o.ID, o.Seq)
-			}
+			res, err := setOutcome.ExecContext(ctx, o.Status, o.Code, o.Reason, o.Position, now, o.Seq, o.ID)
 			if err != nil {
 				return fmt.Errorf("event %s: %w", o.ID, err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				return fmt.Errorf("event %s seq %d: not in the outbox", o.ID, o.Seq)
 			}
 			// Applied events keep their pending deltas until the pull that
 			// carries their ledger entries, unless it came already.
 			if o.Status == syncproto.StatusApplied && (o.Position == 0 || o.Position > cursor) {
 				continue
 			}
-			if err := dropPending(ctx, tx, payload, touched); err != nil {
+			if err := dropPending(ctx, tx, o.Seq, touched); err != nil {
 				return fmt.Errorf("event %s: %w", o.ID, err)
 			}
 		}
@@ -109,7 +110,9 @@ func advanceAckedThrough(ctx context.Context, tx *sql.Tx, serverAcked uint64) er
 func (s *Store) ApplyChanges(ctx context.Context, ch *syncproto.Changes) error {
 	err := s.update(ctx, func(tx *sql.Tx) error {
 		var cursor uint64
-		if err := tx.QueryRowContext(ctx, `SELECT cursor FROM sync_state WHERE id = 1`).Scan(&cursor); err != nil {
+		var deviceID string
+		if err := tx.QueryRowContext(ctx, `SELECT s.cursor, COALESCE((SELECT device_id FROM identity WHERE id = 1), '')
+			FROM sync_state s WHERE s.id = 1`).Scan(&cursor, &deviceID); err != nil {
 			return err
 		}
 		if ch.From > cursor {
@@ -142,10 +145,14 @@ func (s *Store) ApplyChanges(ctx context.Context, ch *syncproto.Changes) error {
 			if _, err := setServer.ExecContext(ctx, k.location, k.sku, k.lot, e.Balance, e.Position); err != nil {
 				return fmt.Errorf("entry %d: %w", e.Position, err)
 			}
+			if e.DeviceID != deviceID {
+				continue
+			}
 			if _, err := delPending.ExecContext(ctx, k.location, k.sku, k.lot, e.EventID, e.Delta); err != nil {
 				return fmt.Errorf("entry %d: %w", e.Position, err)
 			}
 		}
+		fromEntries := len(touched)
 		// Levels restate the balance of touched keys; they also carry keys
 		// a snapshot page sends without entries. Never go back in position.
 		for _, l := range ch.Levels {
@@ -153,6 +160,9 @@ func (s *Store) ApplyChanges(ctx context.Context, ch *syncproto.Changes) error {
 				continue
 			}
 			k := key{l.Location, l.SKU, l.Lot}
+			if _, ok := touched[k]; ok && fromEntries > 0 {
+				continue // the page's entries already set it
+			}
 			touched[k] = struct{}{}
 			if _, err := setServer.ExecContext(ctx, k.location, k.sku, k.lot, l.Qty, l.Position); err != nil {
 				return fmt.Errorf("level %v: %w", k, err)
@@ -161,8 +171,10 @@ func (s *Store) ApplyChanges(ctx context.Context, ch *syncproto.Changes) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE sync_state SET cursor = ? WHERE id = 1`, ch.Cursor); err != nil {
 			return err
 		}
-		if err := dropPulledApplied(ctx, tx, cursor, ch.Cursor, touched); err != nil {
-			return err
+		if !ch.More {
+			if err := dropPulledApplied(ctx, tx, touched); err != nil {
+				return err
+			}
 		}
 		return recompute(ctx, tx, touched)
 	})
@@ -172,12 +184,16 @@ func (s *Store) ApplyChanges(ctx context.Context, ch *syncproto.Changes) error {
 	return nil
 }
 
-// dropPending removes the pending deltas of one event (its outbox
-// payload), adding the keys it changed to touched.
-func dropPending(ctx context.Context, tx *sql.Tx, payload []byte, touched map[key]struct{}) error {
+// dropPending removes the pending deltas of the event at seq, adding the
+// keys it changed to touched.
+func dropPending(ctx context.Context, tx *sql.Tx, seq uint64, touched map[key]struct{}) error {
+	var payload []byte
+	if err := tx.QueryRowContext(ctx, `SELECT payload FROM outbox WHERE seq = ?`, seq).Scan(&payload); err != nil {
+		return err
+	}
 	var ev syncproto.Event
 	if err := json.Unmarshal(payload, &ev); err != nil {
-		return fmt.Errorf("decode outbox row: %w", err)
+		return fmt.Errorf("decode outbox row %d: %w", seq, err)
 	}
 	for n, d := range ev.Deltas() {
 		res, err := tx.ExecContext(ctx, `DELETE FROM pending WHERE location = ? AND sku = ? AND lot = ? AND event_id = ? AND n = ?`,
@@ -194,37 +210,29 @@ func dropPending(ctx context.Context, tx *sql.Tx, payload []byte, touched map[ke
 	return nil
 }
 
-// dropPulledApplied removes what is left pending of this device's applied
-// events whose last ledger entry lies in (from, to], the range a page just
-// moved the cursor over: the pulled balances hold them now. Normally the
-// entries themselves cleared them; this keeps the view exact even if the
-// server reported an entry under another key spelling.
-func dropPulledApplied(ctx context.Context, tx *sql.Tx, from, to uint64, touched map[key]struct{}) error {
-	rows, err := tx.QueryContext(ctx, `SELECT payload FROM outbox WHERE status = 'applied' AND position > ? AND position <= ?`, from, to)
+// dropPulledApplied removes what is still pending of this device's applied
+// events whose last ledger entry the cursor has passed: the pulled balances
+// hold them. Normally their entries cleared them already and pending is
+// empty or small; this keeps the view exact even if the server reported
+// an entry under another key spelling. It runs at the end of a pull run
+// (the last page), so a long catch-up scans pending once, not per page.
+func dropPulledApplied(ctx context.Context, tx *sql.Tx, touched map[key]struct{}) error {
+	rows, err := tx.QueryContext(ctx, `DELETE FROM pending WHERE seq IN (
+			SELECT p.seq FROM pending p JOIN outbox o ON o.seq = p.seq JOIN sync_state s ON s.id = 1
+			WHERE o.status = 'applied' AND o.position > 0 AND o.position <= s.cursor)
+		RETURNING location, sku, lot`)
 	if err != nil {
 		return err
 	}
-	var payloads [][]byte
+	defer rows.Close()
 	for rows.Next() {
-		var p []byte
-		if err := rows.Scan(&p); err != nil {
-			rows.Close()
+		var k key
+		if err := rows.Scan(&k.location, &k.sku, &k.lot); err != nil {
 			return err
 		}
-		payloads = append(payloads, p)
+		touched[k] = struct{}{}
 	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, p := range payloads {
-		if err := dropPending(ctx, tx, p, touched); err != nil {
-			return err
-		}
-	}
-	return nil
+	return rows.Err()
 }
 
 // recompute sets the view of every touched key to its server balance plus

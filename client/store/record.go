@@ -49,7 +49,7 @@ func (w *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
 		{&w.deviceID, `SELECT device_id FROM identity WHERE id = 1`},
 		{&w.nextSeq, `UPDATE sync_state SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq, cursor`},
 		{&w.insertOutbox, `INSERT INTO outbox (seq, id, payload, recorded_at) VALUES (?, ?, ?, ?)`},
-		{&w.insertPending, `INSERT INTO pending (event_id, n, location, sku, lot, delta) VALUES (?, ?, ?, ?, ?, ?)`},
+		{&w.insertPending, `INSERT INTO pending (event_id, n, seq, location, sku, lot, delta) VALUES (?, ?, ?, ?, ?, ?, ?)`},
 		{&w.addView, `INSERT INTO stock_view (location, sku, lot, qty) VALUES (?, ?, ?, ?)
 			ON CONFLICT (location, sku, lot) DO UPDATE SET qty = qty + excluded.qty`},
 	} {
@@ -186,7 +186,7 @@ func (s *Store) Record(ctx context.Context, sc Scan) (syncproto.Event, error) {
 		}
 		ins, add := tx.StmtContext(ctx, st.insertPending), tx.StmtContext(ctx, st.addView)
 		for n, d := range ev.Deltas() {
-			if _, err := ins.ExecContext(ctx, ev.ID, n, d.Location, ev.SKU, ev.Lot, d.Qty); err != nil {
+			if _, err := ins.ExecContext(ctx, ev.ID, n, ev.Seq, d.Location, ev.SKU, ev.Lot, d.Qty); err != nil {
 				return err
 			}
 			if _, err := add.ExecContext(ctx, d.Location, ev.SKU, ev.Lot, d.Qty); err != nil {

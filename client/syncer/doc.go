@@ -19,8 +19,10 @@
 //     acknowledged events, so this works when the server lost events).
 //     Answers to pushes sent before the restart are stale and ignored.
 //   - busy: the push or pull is repeated after retry_after_ms.
-//   - pull/changes: after welcome and on poke whenever head > cursor, page
-//     by page while more; each page is stored with Store.ApplyChanges.
+//   - pull/changes: whenever head > cursor (from welcome, a poke, or the
+//     ledger positions in acks) and no push is in flight, page by page
+//     while more; each page is stored with Store.ApplyChanges. Waiting for
+//     the pushes to drain lets a catch-up's acks come first.
 //   - ping/pong: the loop pings every heartbeat and answers pings; the
 //     reader gives up when nothing arrives for the dead timeout.
 //

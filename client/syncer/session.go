@@ -391,7 +391,10 @@ func (s *session) pump() error {
 		s.pushes++
 		s.next = last
 	}
-	if !s.pulling && s.head > s.cursor && !now.Before(s.holdPull) {
+	// Pull once pushing has drained: during a catch-up the acks come
+	// first (they are what the user waits for), and one pull run at the
+	// end replaces a pull per poke competing with the pushes.
+	if !s.pulling && s.pushes == 0 && s.head > s.cursor && !now.Before(s.holdPull) {
 		if err := s.write(&syncproto.Message{Type: syncproto.TypePull, Pull: &syncproto.Pull{Cursor: s.cursor, Limit: syncproto.MaxPage}}); err != nil {
 			return err
 		}

@@ -40,7 +40,8 @@ CREATE TABLE outbox (
     acked_at     INTEGER NOT NULL DEFAULT 0,
     dismissed_at INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX outbox_attention ON outbox (status, seq) WHERE status IN ('parked', 'rejected');
+-- Covers the "needs attention" count (parked or rejected, not dismissed).
+CREATE INDEX outbox_attention ON outbox (dismissed_at, status, seq) WHERE status IN ('parked', 'rejected');
 CREATE INDEX outbox_applied_position ON outbox (position) WHERE status = 'applied';
 
 -- Balances as the server reported them in pulled changes.
@@ -63,6 +64,7 @@ CREATE TABLE pending (
     lot      TEXT    NOT NULL,
     event_id TEXT    NOT NULL,
     n        INTEGER NOT NULL, -- index in Event.Deltas()
+    seq      INTEGER NOT NULL, -- the event's outbox row
     delta    INTEGER NOT NULL,
     PRIMARY KEY (location, sku, lot, event_id, n)
 ) WITHOUT ROWID;
