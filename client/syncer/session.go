@@ -234,7 +234,19 @@ func (s *session) loop(msgs <-chan *syncproto.Message, readErr <-chan error, pok
 		case <-s.ctx.Done():
 			return sessionResult{err: s.ctx.Err()}
 		case err := <-readErr:
-			return sessionResult{err: fmt.Errorf("read: %w", err)}
+			// The server may have said why before closing (an error, or
+			// acks worth storing): handle what the reader passed on first.
+			for {
+				select {
+				case m := <-msgs:
+					if res, end := s.handle(m, hold); end {
+						return res
+					}
+					continue
+				default:
+				}
+				return sessionResult{err: fmt.Errorf("read: %w", err)}
+			}
 		case m := <-msgs:
 			if res, end := s.handle(m, hold); end {
 				return res
