@@ -106,6 +106,11 @@ type device struct {
 	eng      *syncer.Engine
 	rng      *mrand.Rand
 	bins     []string
+	// putaways remembers where this device put what, so its picks go
+	// where it believes stock is (and race with its aisle neighbours).
+	putaways []store.Scan
+	// received remembers the SKUs this device received at its dock.
+	received []string
 }
 
 // Run runs a load test and audits the result.
@@ -166,7 +171,10 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		if err != nil {
 			return Report{}, err
 		}
-		st, err := store.Open(ctx, filepath.Join(cfg.Dir, name+".db"))
+		// Simulated devices share one disk where real ones each have their
+		// own: they commit without fsync (WAL, synchronous=NORMAL: durable
+		// across a process kill, not a power cut). The server keeps FULL.
+		st, err := store.Open(ctx, filepath.Join(cfg.Dir, name+".db"), store.WithSynchronous("NORMAL"))
 		if err != nil {
 			return Report{}, err
 		}
@@ -176,7 +184,8 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		}
 		d := &device{id: id, name: name, st: st, rng: mrand.New(mrand.NewPCG(cfg.Seed, uint64(i)))}
 		for b := 0; b < 8; b++ {
-			d.bins = append(d.bins, fmt.Sprintf("B-%02d-%d", i%50, b))
+			// Five devices share an aisle, so their picks race.
+			d.bins = append(d.bins, fmt.Sprintf("B-%02d-%d", i/5, b))
 		}
 		dial := faultyDialer(cfg.DropRate, mrand.New(mrand.NewPCG(cfg.Seed+1, uint64(i))), lat, &drops)
 		d.eng = syncer.New(st, syncer.Config{URL: wsURL, AppVersion: "invctl-loadtest", Dial: dial,
@@ -302,9 +311,10 @@ func caughtUp(ctx context.Context, devs []*device, entries []syncproto.Entry) er
 	return nil
 }
 
-// scan records n scans: mostly receipts at the dock, put-aways to the
-// device's bins and picks from them (some of which will find the bin empty
-// and be parked), now and then a count.
+// scan records n scans: receipts at the dock (shared by every tenth
+// device), put-aways to bins (shared by five devices) and picks from where
+// the device put stock away (which race with its neighbours' and are
+// parked when the bin turns out empty), now and then a count.
 func (d *device) scan(ctx context.Context, n int, rate float64, notify func()) error {
 	dock := "DOCK-" + d.name[len(d.name)-1:]
 	var tick *time.Ticker
@@ -329,15 +339,33 @@ func (d *device) scan(ctx context.Context, n int, rate float64, notify func()) e
 		switch r := d.rng.IntN(100); {
 		case r < 50:
 			sc.Kind, sc.To, sc.Qty = syncproto.KindReceive, dock, int64(1+d.rng.IntN(6))
-		case r < 75:
+		case r < 75 && len(d.received) > 0:
+			sc.SKU = d.received[d.rng.IntN(len(d.received))]
 			sc.Kind, sc.From, sc.To, sc.Qty = syncproto.KindPutaway, dock, bin, int64(1+d.rng.IntN(3))
+		case r < 75:
+			sc.Kind, sc.To, sc.Qty = syncproto.KindReceive, dock, int64(1+d.rng.IntN(6))
+		case r < 97 && len(d.putaways) > 0:
+			p := d.putaways[d.rng.IntN(len(d.putaways))]
+			sc.Kind, sc.SKU, sc.From, sc.Qty = syncproto.KindPick, p.SKU, p.To, int64(1+d.rng.IntN(2))
 		case r < 97:
-			sc.Kind, sc.From, sc.Qty = syncproto.KindPick, bin, int64(1+d.rng.IntN(2))
+			sc.Kind, sc.To, sc.Qty = syncproto.KindReceive, dock, int64(1+d.rng.IntN(6))
 		default:
 			sc.Kind, sc.From, sc.Qty = syncproto.KindCount, bin, int64(d.rng.IntN(3))
 		}
 		if _, err := d.st.Record(ctx, sc); err != nil {
 			return fmt.Errorf("%s: %w", d.name, err)
+		}
+		if sc.Kind == syncproto.KindReceive {
+			if len(d.received) == 16 {
+				d.received = d.received[1:]
+			}
+			d.received = append(d.received, sc.SKU)
+		}
+		if sc.Kind == syncproto.KindPutaway {
+			if len(d.putaways) == 32 {
+				d.putaways = d.putaways[1:]
+			}
+			d.putaways = append(d.putaways, sc)
 		}
 		if notify != nil {
 			notify()
