@@ -316,6 +316,13 @@ func TestREST(t *testing.T) {
 	if st := get(t, f.url+"/api/v1/nothing", adminToken, &e); st != 404 {
 		t.Fatalf("unknown route: %d", st)
 	}
+	var status struct {
+		PeakRSSBytes uint64 `json:"peak_rss_bytes"`
+		Goroutines   int
+	}
+	if st := get(t, f.url+"/api/v1/status", adminToken, &status); st != 200 || status.PeakRSSBytes == 0 || status.Goroutines == 0 {
+		t.Fatalf("status: %d %+v", st, status)
+	}
 	var evs struct {
 		Items []struct {
 			Event   syncproto.Event

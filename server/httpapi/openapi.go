@@ -238,6 +238,9 @@ func (s *Server) buildOpenAPI() *openAPIDoc {
 	d.add("GET", "/api/v1/events", &apiOp{Summary: "List held events by status (the supervisor's queue)", OperationID: "listEvents",
 		Tags: []string{"Events"}, Parameters: queryParams("status:comma-separated applied, parked, rejected"),
 		Responses: map[string]any{"200": jsonResponse("events", d.ref(reflect.TypeFor[eventList]()))}})
+	d.add("GET", "/api/v1/status", &apiOp{Summary: "The server process: version, uptime, goroutines, heap, resident and peak resident memory",
+		OperationID: "status", Tags: []string{"Server"},
+		Responses: map[string]any{"200": jsonResponse("status", d.ref(reflect.TypeFor[statusJSON]()))}})
 	if s.Catalog == nil {
 		return d
 	}

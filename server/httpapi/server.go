@@ -71,6 +71,7 @@ func (s *Server) Handler() http.Handler {
 			r.Get("/devices/{id}", s.getDevice)
 			r.Get("/devices/{id}/events", s.listDeviceEvents)
 			r.Get("/events", s.listEvents)
+			r.Get("/status", s.status)
 		})
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {

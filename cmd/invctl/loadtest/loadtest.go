@@ -90,6 +90,9 @@ type Report struct {
 	P50AckMs     float64 `json:"p50_ack_ms"`
 	P99AckMs     float64 `json:"p99_ack_ms"`
 	MaxAckMs     float64 `json:"max_ack_ms"`
+	// ServerPeakRSSMB is the server process's peak resident memory (with
+	// an in-process server, the whole load test's).
+	ServerPeakRSSMB float64 `json:"server_peak_rss_mb"`
 	// Settled is when every device had pushed and pulled everything.
 	Settled time.Time `json:"-"`
 }
@@ -264,6 +267,13 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		rep.EventsPerS = math.Round(float64(rep.Scans) / elapsed.Seconds())
 	}
 	rep.P50AckMs, rep.P99AckMs, rep.MaxAckMs = lat.quantiles()
+	var status struct {
+		PeakRSSBytes uint64 `json:"peak_rss_bytes"`
+	}
+	if err := api.do(ctx, "GET", "/api/v1/status", nil, &status); err != nil {
+		return Report{}, err
+	}
+	rep.ServerPeakRSSMB = math.Round(float64(status.PeakRSSBytes)/(1<<20)*10) / 10
 	if err := audit(ctx, api, devs, entries, &rep); err != nil {
 		return rep, err
 	}
