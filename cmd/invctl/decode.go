@@ -126,7 +126,7 @@ func runDecode(w io.Writer, d *decode.Decoder, files []string, asJSON bool, jobs
 }
 
 func decodeOne(d *decode.Decoder, file string) decodeLine {
-	img, err := decode.LoadImage(file)
+	img, err := decode.LoadLuminance(file)
 	if err != nil {
 		return decodeLine{File: file, Error: err.Error()}
 	}
