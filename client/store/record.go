@@ -34,24 +34,27 @@ type Scan struct {
 // writeStmts are the statements of the hot write path, prepared once on the
 // single write connection.
 type writeStmts struct {
-	deviceID      *sql.Stmt
-	nextSeq       *sql.Stmt
-	insertOutbox  *sql.Stmt
-	insertPending *sql.Stmt
-	addView       *sql.Stmt
+	nextSeq  *sql.Stmt
+	outbox   *sql.Stmt
+	pending1 *sql.Stmt // one delta
+	pending2 *sql.Stmt // two deltas (move, putaway, damage into quarantine)
 }
+
+const insertPending = `INSERT INTO pending (event_id, n, seq, location, sku, lot, delta) VALUES (?, ?, ?, ?, ?, ?, ?)`
 
 func (w *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
 	for _, p := range []struct {
 		dst   **sql.Stmt
 		query string
 	}{
-		{&w.deviceID, `SELECT device_id FROM identity WHERE id = 1`},
-		{&w.nextSeq, `UPDATE sync_state SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq, cursor`},
-		{&w.insertOutbox, `INSERT INTO outbox (seq, id, payload, recorded_at) VALUES (?, ?, ?, ?)`},
-		{&w.insertPending, `INSERT INTO pending (event_id, n, seq, location, sku, lot, delta) VALUES (?, ?, ?, ?, ?, ?, ?)`},
-		{&w.addView, `INSERT INTO stock_view (location, sku, lot, qty) VALUES (?, ?, ?, ?)
-			ON CONFLICT (location, sku, lot) DO UPDATE SET qty = qty + excluded.qty`},
+		// Assigns the sequence and reads what the event needs in one
+		// statement; no row when the device is not enrolled.
+		{&w.nextSeq, `UPDATE sync_state SET last_seq = last_seq + 1
+			WHERE id = 1 AND EXISTS (SELECT 1 FROM identity WHERE id = 1)
+			RETURNING last_seq, cursor, (SELECT device_id FROM identity WHERE id = 1)`},
+		{&w.outbox, `INSERT INTO outbox (seq, id, payload, recorded_at) VALUES (?, ?, ?, ?)`},
+		{&w.pending1, insertPending},
+		{&w.pending2, insertPending + `, (?, ?, ?, ?, ?, ?, ?)`},
 	} {
 		st, err := db.PrepareContext(ctx, p.query)
 		if err != nil {
@@ -63,7 +66,7 @@ func (w *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
 }
 
 func (w *writeStmts) close() {
-	for _, st := range []*sql.Stmt{w.deviceID, w.nextSeq, w.insertOutbox, w.insertPending, w.addView} {
+	for _, st := range []*sql.Stmt{w.nextSeq, w.outbox, w.pending1, w.pending2} {
 		if st != nil {
 			_ = st.Close()
 		}
@@ -158,16 +161,14 @@ func (s *Store) Record(ctx context.Context, sc Scan) (syncproto.Event, error) {
 	}
 	st := &s.stmts
 	err = s.update(ctx, func(tx *sql.Tx) error {
-		if err := tx.StmtContext(ctx, st.deviceID).QueryRowContext(ctx).Scan(&ev.DeviceID); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return ErrNotEnrolled
-			}
-			return err
-		}
 		// The counter is updated in this transaction: if anything below
 		// fails, the rollback takes the sequence back with the event, so
 		// no committed event ever shares or skips one.
-		if err := tx.StmtContext(ctx, st.nextSeq).QueryRowContext(ctx).Scan(&ev.Seq, &ev.SeenPosition); err != nil {
+		err := tx.StmtContext(ctx, st.nextSeq).QueryRowContext(ctx).Scan(&ev.Seq, &ev.SeenPosition, &ev.DeviceID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotEnrolled
+		}
+		if err != nil {
 			return err
 		}
 		ev.Seal()
@@ -181,19 +182,26 @@ func (s *Store) Record(ctx context.Context, sc Scan) (syncproto.Event, error) {
 		if len(payload) > MaxEventBytes {
 			return fmt.Errorf("%w: event of %d bytes exceeds %d", ErrInvalidScan, len(payload), MaxEventBytes)
 		}
-		if _, err := tx.StmtContext(ctx, st.insertOutbox).ExecContext(ctx, ev.Seq, ev.ID, payload, nanos(ev.DeviceTime)); err != nil {
+		if _, err := tx.StmtContext(ctx, st.outbox).ExecContext(ctx, ev.Seq, ev.ID, payload, nanos(ev.DeviceTime)); err != nil {
 			return err
 		}
-		ins, add := tx.StmtContext(ctx, st.insertPending), tx.StmtContext(ctx, st.addView)
-		for n, d := range ev.Deltas() {
-			if _, err := ins.ExecContext(ctx, ev.ID, n, ev.Seq, d.Location, ev.SKU, ev.Lot, d.Qty); err != nil {
-				return err
-			}
-			if _, err := add.ExecContext(ctx, d.Location, ev.SKU, ev.Lot, d.Qty); err != nil {
-				return err
-			}
+		// The pending rows reach the view through the trigger
+		// pending_adds_to_view.
+		deltas := ev.Deltas()
+		args := make([]any, 0, 7*len(deltas))
+		for n, d := range deltas {
+			args = append(args, ev.ID, n, ev.Seq, d.Location, ev.SKU, ev.Lot, d.Qty)
 		}
-		return nil
+		switch len(deltas) {
+		case 0: // a count: a proposal, no change
+		case 1:
+			_, err = tx.StmtContext(ctx, st.pending1).ExecContext(ctx, args...)
+		case 2:
+			_, err = tx.StmtContext(ctx, st.pending2).ExecContext(ctx, args...)
+		default:
+			err = fmt.Errorf("%s has %d deltas", ev.Kind, len(deltas))
+		}
+		return err
 	})
 	if err != nil {
 		return syncproto.Event{}, fmt.Errorf("record %s scan of %s: %w", sc.Kind, sc.SKU, err)

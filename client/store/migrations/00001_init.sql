@@ -79,7 +79,19 @@ CREATE TABLE stock_view (
     PRIMARY KEY (location, sku, lot)
 ) WITHOUT ROWID;
 
+-- Record adds an event's deltas to the view through this trigger (one
+-- statement per event instead of one per delta and table); deletions from
+-- pending recompute the touched keys explicitly.
+-- +goose StatementBegin
+CREATE TRIGGER pending_adds_to_view AFTER INSERT ON pending
+BEGIN
+    INSERT INTO stock_view (location, sku, lot, qty) VALUES (NEW.location, NEW.sku, NEW.lot, NEW.delta)
+        ON CONFLICT (location, sku, lot) DO UPDATE SET qty = qty + excluded.qty;
+END;
+-- +goose StatementEnd
+
 -- +goose Down
+DROP TRIGGER pending_adds_to_view;
 DROP TABLE stock_view;
 DROP TABLE pending;
 DROP TABLE server_stock;
