@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"maps"
 	"slices"
 
 	"github.com/makiuchi-d/gozxing"
@@ -51,7 +52,7 @@ const edgePad = 2 * subpixel
 func (d *Decoder) newLinearScanner() *linearScanner {
 	ls := &linearScanner{hints: d.hints}
 	if d.anyUPCEA {
-		ls.readers = append(ls.readers, rowReader{mayUPCEAN, oned.NewMultiFormatUPCEANReader(d.hints).(oned.RowDecoder)})
+		ls.readers = append(ls.readers, rowReader{mayUPCEAN, oned.NewMultiFormatUPCEANReader(upceanReaderHints(d.hints)).(oned.RowDecoder)})
 	}
 	for _, f := range d.linear {
 		switch f {
@@ -68,6 +69,24 @@ func (d *Decoder) newLinearScanner() *linearScanner {
 		}
 	}
 	return ls
+}
+
+// upceanReaderHints are the hints to build gozxing's UPC/EAN reader with.
+// Given both EAN-13 and UPC-A it would run an EAN-13 reader and then a UPC-A
+// reader, which is the EAN-13 reader run again on the same row, kept only
+// when the EAN-13 text starts with 0: when the first fails, so does the
+// second. Left out, the EAN-13 reader alone reads UPC-A symbols, and
+// DecodeRow, called with the full hints, still reports them as UPC-A.
+func upceanReaderHints(hints map[gozxing.DecodeHintType]any) map[gozxing.DecodeHintType]any {
+	formats, _ := hints[gozxing.DecodeHintType_POSSIBLE_FORMATS].([]gozxing.BarcodeFormat)
+	if !slices.Contains(formats, gozxing.BarcodeFormat_EAN_13) || !slices.Contains(formats, gozxing.BarcodeFormat_UPC_A) {
+		return hints
+	}
+	out := maps.Clone(hints)
+	out[gozxing.DecodeHintType_POSSIBLE_FORMATS] = slices.DeleteFunc(slices.Clone(formats), func(f gozxing.BarcodeFormat) bool {
+		return f == gozxing.BarcodeFormat_UPC_A
+	})
+	return out
 }
 
 // rowScan is the state of one scan over an image.
