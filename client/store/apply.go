@@ -269,3 +269,31 @@ func recompute(ctx context.Context, tx *sql.Tx, touched map[key]struct{}) error 
 	}
 	return nil
 }
+
+// ResetPulled forgets everything pulled from the server: the balances and
+// the cursor (back to 0), leaving the view as this device's pending deltas
+// until the next pull restates the balances. The syncer calls it when the
+// server's ledger is shorter than the cursor (the server was restored from
+// a backup), since positions past its head will be reused for other
+// entries.
+func (s *Store) ResetPulled(ctx context.Context) error {
+	err := s.update(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{
+			`DELETE FROM server_stock`,
+			`UPDATE sync_state SET cursor = 0 WHERE id = 1`,
+			`DELETE FROM stock_view`,
+			// Not through the trigger: it fires on pending inserts only.
+			`INSERT INTO stock_view (location, sku, lot, qty)
+				SELECT location, sku, lot, SUM(delta) FROM pending GROUP BY location, sku, lot`,
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("reset pulled state: %w", err)
+	}
+	return nil
+}

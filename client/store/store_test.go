@@ -505,3 +505,26 @@ func TestAppliedEventPulledUnderAnotherKeyStillClears(t *testing.T) {
 	wantStock(t, s, "dock", "A", "", 0)
 	wantStock(t, s, "DOCK", "A", "", 10)
 }
+
+func TestResetPulledKeepsPendingDeltas(t *testing.T) {
+	s := storetest.Enrolled(t, store.Identity{})
+	pulled := mustRecord(t, s, receive("A", 10, "DOCK"))
+	other := syncproto.Event{ID: "o1", DeviceID: "device-9", Kind: syncproto.KindReceive, SKU: "A"}
+	if err := s.ApplyChanges(ctx, page(0, entry(1, other, "DOCK", 5, 5), entry(2, pulled, "DOCK", 10, 15))); err != nil {
+		t.Fatal(err)
+	}
+	mustRecord(t, s, receive("A", 3, "DOCK")) // still pending
+	wantStock(t, s, "DOCK", "A", "", 18)
+	if err := s.ResetPulled(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wantStock(t, s, "DOCK", "A", "", 3)
+	if st := mustState(t, s); st.Cursor != 0 {
+		t.Fatalf("cursor %d after reset", st.Cursor)
+	}
+	// The restored server restates the balance (it holds 15 again).
+	if err := s.ApplyChanges(ctx, page(0, entry(1, other, "DOCK", 5, 5), entry(2, pulled, "DOCK", 10, 15))); err != nil {
+		t.Fatal(err)
+	}
+	wantStock(t, s, "DOCK", "A", "", 18)
+}

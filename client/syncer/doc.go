@@ -26,6 +26,10 @@
 //   - ping/pong: the loop pings every heartbeat and answers pings; the
 //     reader gives up when nothing arrives for the dead timeout.
 //
+// A welcome whose head is below the device's cursor means the server was
+// restored from a backup: the device forgets what it pulled
+// (Store.ResetPulled) and pulls the warehouse again from position 0.
+//
 // Any connection or protocol failure ends the session; Serve backs off
 // (exponential, full jitter, reset after a session that made progress) and
 // starts the next session from the store's state, never from what the last

@@ -24,6 +24,8 @@ type Store interface {
 	Events(ctx context.Context, afterSeq uint64, limit int) ([]syncproto.Event, error)
 	ApplyAck(ctx context.Context, ack *syncproto.Ack) error
 	ApplyChanges(ctx context.Context, ch *syncproto.Changes) error
+	// ResetPulled forgets the pulled balances and sets the cursor to 0.
+	ResetPulled(ctx context.Context) error
 	MarkSynced(ctx context.Context, at time.Time) error
 }
 

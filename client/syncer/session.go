@@ -106,6 +106,16 @@ func (e *Engine) session(ctx context.Context) (res sessionResult) {
 		e.log.Warn("device clock is off", "skew_ms", w.ClockSkewMillis)
 	}
 
+	if w.Head < st.Cursor {
+		// The server's ledger is shorter than what this device pulled: it
+		// was restored from a backup, and positions past its head will be
+		// reused. Pull the warehouse again from the start.
+		e.log.Warn("server ledger is behind the device's cursor; pulling again from the start", "cursor", st.Cursor, "head", w.Head)
+		if err := e.st.ResetPulled(ctx); err != nil {
+			return sessionResult{err: err}
+		}
+		st.Cursor = 0
+	}
 	s := &session{e: e, conn: conn, ctx: sctx, serverAcked: w.AckedThrough, cursor: st.Cursor, head: w.Head}
 	s.maxBatch = e.cfg.BatchSize
 	if w.MaxBatch > 0 {

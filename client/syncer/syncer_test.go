@@ -236,13 +236,26 @@ func TestResendAfterServerLostEvents(t *testing.T) {
 		t.Run(fmt.Sprintf("welcome_claims_all=%v", lie), func(t *testing.T) {
 			f := newFakeServer(t)
 			st := device(t, f)
+			// Another device's receipt the backup will not hold either.
+			f.addDevice("device-2", "t2")
+			f.mu.Lock()
+			lost := syncproto.Event{ID: "lost-1", DeviceID: "device-2", Seq: 1, User: "v", Kind: syncproto.KindReceive,
+				SKU: "Y", To: "ELSEWHERE", Qty: 2, DeviceTime: time.Now().UTC()}
+			lost.Seal()
+			f.applyEventLocked(f.devices["device-2"], lost)
+			f.mu.Unlock()
 			evs := recordMix(t, st, 100)
 			e := syncer.New(st, testConfig(f))
 			stop, _ := serve(t, e)
 			waitIdle(t, e)
 			stop()
+			if q, _ := st.Stock(context.Background(), "ELSEWHERE", "Y", ""); q != 2 {
+				t.Fatalf("the other device's receipt was not pulled: %d", q)
+			}
 
-			// The server is restored from a backup that holds 1..50 only.
+			// The server is restored from a backup that holds 1..50 of this
+			// device and nothing of the other.
+			f.restore("device-2", 0)
 			f.restore(storetest.Identity.DeviceID, 50)
 			f.lieWelcome = lie
 			evs = append(evs, recordMix(t, st, 20)...)
@@ -250,6 +263,7 @@ func TestResendAfterServerLostEvents(t *testing.T) {
 			serve(t, e)
 			waitIdle(t, e)
 			f.checkDevice(t, storetest.Identity.DeviceID, evs)
+			checkConverged(t, f, st, evs)
 			f.mu.Lock()
 			gaps := f.gaps
 			f.mu.Unlock()
