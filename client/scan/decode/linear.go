@@ -300,56 +300,67 @@ func (ls *linearScanner) binarize(lum []byte) bool {
 	if width < 3 {
 		return false
 	}
+	// The threshold follows the light across the row: each of a few
+	// segments with contrast of its own gets its own black point, and the
+	// threshold is interpolated between segment centres (a lamp or a
+	// curved label lights one end of a code more than the other). The
+	// row's histogram is the sum of its segments'.
+	const segments = 4
+	seg := (width + segments - 1) / segments
+	var hist [segments][32]int
 	var buckets [32]int
-	for _, v := range lum {
-		buckets[v>>3]++
+	for k := range segments {
+		lo, hi := min(width, k*seg), min(width, (k+1)*seg)
+		segmentHistogram(&hist[k], lum[lo:hi])
+		for i, n := range hist[k] {
+			buckets[i] += n
+		}
 	}
 	blackPoint, ok := estimateBlackPoint(&buckets)
 	if !ok {
 		return false
 	}
-	// The threshold follows the light across the row: each of a few
-	// segments with contrast of its own gets its own black point, and the
-	// threshold is interpolated between segment centres (a lamp or a
-	// curved label lights one end of a code more than the other).
-	thr := slices.Grow(ls.thr[:0], width)[:width]
-	ls.thr = thr
-	const segments = 4
 	var points [segments]int
-	seg := (width + segments - 1) / segments
 	for k := range segments {
-		var b [32]int
-		lo, hi := k*seg, min(width, (k+1)*seg)
-		for _, v := range lum[lo:hi] {
-			b[v>>3]++
-		}
+		lo, hi := min(width, k*seg), min(width, (k+1)*seg)
 		points[k] = blackPoint
-		if p, ok := estimateBlackPoint(&b); ok && hi-lo >= 16 {
-			points[k] = p
+		if hi-lo >= 16 {
+			if p, ok := estimateBlackPoint(&hist[k]); ok {
+				points[k] = p
+			}
 		}
 	}
-	for x := range width {
-		// x in segments, 0 at the first segment's centre
-		c := float64(x)/float64(seg) - 0.5
-		k := int(c)
-		if c < 0 {
-			thr[x] = 2 * points[0]
-			continue
-		}
-		if k >= segments-1 {
-			thr[x] = 2 * points[segments-1]
-			continue
-		}
+	// thr[x] is twice the threshold at x: constant before the first
+	// segment's centre and after the last's, linear between centres (x in
+	// segments, 0 at the first centre; the float arithmetic is kept as it
+	// was written first, so that every row binarizes exactly as before).
+	thr := slices.Grow(ls.thr[:0], width)[:width]
+	ls.thr = thr
+	first := min(width, (seg+1)/2)              // first x with x/seg >= 0.5
+	last := max(first, min(width, (7*seg+1)/2)) // first x with x/seg >= 3.5
+	for x := range first {
+		thr[x] = 2 * points[0]
+	}
+	fseg := float64(seg)
+	for x := first; x < last; x++ {
+		c := float64(x)/fseg - 0.5
+		k := min(int(c), segments-2)
 		frac := c - float64(k)
 		thr[x] = int(2 * ((1-frac)*float64(points[k]) + frac*float64(points[k+1])))
+	}
+	for x := last; x < width; x++ {
+		thr[x] = 2 * points[segments-1]
 	}
 	// g is twice the sharpened value less twice the threshold: below
 	// zero is black, the binarizer's integer test without its halving.
 	g := slices.Grow(ls.sharp[:0], width)[:width]
 	ls.sharp = g
 	g[0], g[width-1] = 0, 0 // the binarizer leaves the end pixels white
+	prev, cur := int(lum[0]), int(lum[1])
 	for x := 1; x < width-1; x++ {
-		g[x] = 4*int(lum[x]) - int(lum[x-1]) - int(lum[x+1]) - thr[x]
+		next := int(lum[x+1])
+		g[x] = 4*cur - prev - next - thr[x]
+		prev, cur = cur, next
 	}
 	const t = 0
 	runs := ls.runs[:0]
@@ -377,6 +388,24 @@ func (ls *linearScanner) binarize(lum []byte) bool {
 	}
 	ls.runs = runs
 	return true
+}
+
+// segmentHistogram counts lum into 32 buckets. Two interleaved tables
+// keep neighbouring pixels of the same shade, the common case, from
+// waiting on each other's increment.
+func segmentHistogram(h *[32]int, lum []byte) {
+	var odd [32]int
+	i := 0
+	for ; i+1 < len(lum); i += 2 {
+		h[lum[i]>>3]++
+		odd[lum[i+1]>>3]++
+	}
+	if i < len(lum) {
+		h[lum[i]>>3]++
+	}
+	for b, n := range odd {
+		h[b] += n
+	}
 }
 
 // estimateBlackPoint is gozxing's GlobalHistogramBinarizer.estimateBlackPoint
