@@ -215,17 +215,25 @@ var upceanGuard = []int{1, 1, 1}
 const upceanMinRuns = 3 + 6*4 + 6 + 1
 
 // mayUPCEAN: a 1-1-1 guard with white before it at least as wide as the
-// guard (not running off the row start), room after it for a symbol, and
-// digits after it: EAN-8 starts with four L digits, EAN-13, UPC-A and UPC-E
-// with six L or G digits.
+// guard (not running off the row start), then the structure one of the
+// UPC/EAN readers goes on to decode after it, each a sequence of digits
+// read run by run and a guard the reader searches for, sliding, from where
+// the digits end:
+//
+//   - EAN-13: six L or G digits, a 1-1-1-1-1 middle guard, six digits;
+//   - UPC-E: six L or G digits, a 1-1-1-1-1-1 end guard;
+//   - EAN-8: four L digits, a middle guard, four digits.
+//
+// The readers then also want an end guard, a quiet zone and a check digit,
+// which are left to them.
 func mayUPCEAN(r *rowRuns) bool {
 	for j := 1; j+upceanMinRuns <= len(r.runs); j += 2 {
 		if r.runs[j-1] < r.width(j, 3) ||
 			!pmvBelow(r.runs[j:j+3], upceanGuard, 70, 48) {
 			continue
 		}
-		allL, digits := true, 0
-		for off := j + 3; digits < 6; off += 4 {
+		off, allL, digits := j+3, true, 0
+		for ; digits < 6 && off+4 <= len(r.runs); off += 4 {
 			l, g := upceanDigit(r.runs[off : off+4])
 			if !l && !g {
 				break
@@ -235,11 +243,53 @@ func mayUPCEAN(r *rowRuns) bool {
 			}
 			digits++
 		}
-		if digits == 6 || digits >= 4 && allL {
-			return true
+		if digits == 6 {
+			if r.findGuard(off, upceanEndGuard) >= 0 {
+				return true // UPC-E
+			}
+			if m := r.findGuard(off, upceanMiddleGuard); m >= 0 && r.digits(m, 6) {
+				return true // EAN-13
+			}
+		}
+		if digits >= 4 && allL {
+			if m := r.findGuard(j+3+16, upceanMiddleGuard); m >= 0 && r.digits(m, 4) {
+				return true // EAN-8
+			}
 		}
 	}
 	return false
+}
+
+var (
+	upceanMiddleGuard = []int{1, 1, 1, 1, 1}
+	upceanEndGuard    = []int{1, 1, 1, 1, 1, 1}
+)
+
+// findGuard is the UPC/EAN readers' guard search from the run at index i,
+// which starts white: the first window of len(pattern) runs, stepping two
+// runs at a time, that matches the pattern and is closed by a further run.
+// It returns the index of the run after the window, or -1.
+func (r *rowRuns) findGuard(i int, pattern []int) int {
+	for ; i+len(pattern) < len(r.runs); i += 2 {
+		if pmvBelow(r.runs[i:i+len(pattern)], pattern, 70, 48) {
+			return i + len(pattern)
+		}
+	}
+	return -1
+}
+
+// digits reports whether n UPC/EAN digits (L patterns, or R, which have
+// the same widths) follow from the run at index i.
+func (r *rowRuns) digits(i, n int) bool {
+	if i+4*n > len(r.runs) {
+		return false
+	}
+	for k := range n {
+		if l, _ := upceanDigit(r.runs[i+4*k : i+4*k+4]); !l {
+			return false
+		}
+	}
+	return true
 }
 
 // upceanDigit is the UPC/EAN readers' decodeDigit test: whether four runs
