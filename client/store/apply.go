@@ -135,15 +135,17 @@ func (s *Store) ApplyChanges(ctx context.Context, ch *syncproto.Changes) error {
 			return err
 		}
 		defer delPending.Close()
-		touched := map[key]struct{}{}
+		// Only the last balance of each key on the page matters for
+		// server_stock: one write per key, not per entry. Entries of this
+		// device's events each clear their pending delta.
+		last := map[key]syncproto.Level{}
 		for _, e := range ch.Entries {
 			if e.Position <= cursor {
 				continue
 			}
 			k := key{e.Location, e.SKU, e.Lot}
-			touched[k] = struct{}{}
-			if _, err := setServer.ExecContext(ctx, k.location, k.sku, k.lot, e.Balance, e.Position); err != nil {
-				return fmt.Errorf("entry %d: %w", e.Position, err)
+			if l, ok := last[k]; !ok || e.Position > l.Position {
+				last[k] = syncproto.Level{Qty: e.Balance, Position: e.Position}
 			}
 			if e.DeviceID != deviceID {
 				continue
@@ -152,20 +154,23 @@ func (s *Store) ApplyChanges(ctx context.Context, ch *syncproto.Changes) error {
 				return fmt.Errorf("entry %d: %w", e.Position, err)
 			}
 		}
-		fromEntries := len(touched)
-		// Levels restate the balance of touched keys; they also carry keys
-		// a snapshot page sends without entries. Never go back in position.
+		// Levels restate the balance of the keys the entries touched; they
+		// also carry keys a snapshot page sends without entries. A level
+		// never overrides a later entry.
 		for _, l := range ch.Levels {
 			if l.Position <= cursor {
 				continue
 			}
 			k := key{l.Location, l.SKU, l.Lot}
-			if _, ok := touched[k]; ok && fromEntries > 0 {
-				continue // the page's entries already set it
+			if cur, ok := last[k]; !ok || l.Position > cur.Position {
+				last[k] = syncproto.Level{Qty: l.Qty, Position: l.Position}
 			}
+		}
+		touched := make(map[key]struct{}, len(last))
+		for k, l := range last {
 			touched[k] = struct{}{}
 			if _, err := setServer.ExecContext(ctx, k.location, k.sku, k.lot, l.Qty, l.Position); err != nil {
-				return fmt.Errorf("level %v: %w", k, err)
+				return fmt.Errorf("balance of %v: %w", k, err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE sync_state SET cursor = ? WHERE id = 1`, ch.Cursor); err != nil {

@@ -109,3 +109,29 @@ func BenchmarkCatchUp(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPullOthers measures applying pulled pages of other devices'
+// entries (2,000 per page over 200 stock keys), the bulk of what every
+// device pulls in a busy warehouse.
+func BenchmarkPullOthers(b *testing.B) {
+	s := storetest.Enrolled(b, store.Identity{})
+	bal := map[int]int64{}
+	var pos uint64
+	entries := 0
+	for b.Loop() {
+		page := &syncproto.Changes{From: pos}
+		for i := 0; i < 2000; i++ {
+			pos++
+			k := int(pos % 200)
+			bal[k] += 3
+			page.Entries = append(page.Entries, syncproto.Entry{Position: pos, EventID: "e", DeviceID: "device-9", Kind: syncproto.KindReceive,
+				Location: "B-" + string(rune('A'+k%26)), SKU: "SKU-" + string(rune('A'+k/26)), Delta: 3, Balance: bal[k]})
+		}
+		page.Cursor = pos
+		if err := s.ApplyChanges(ctx, page); err != nil {
+			b.Fatal(err)
+		}
+		entries += 2000
+	}
+	b.ReportMetric(float64(entries)/b.Elapsed().Seconds(), "entries/s")
+}
