@@ -38,6 +38,8 @@ type Result struct {
 	// Points are where the symbol was found, in the coordinates of the whole
 	// image or frame (not of the region of interest): two end points on the
 	// scan line for 1D codes, the finder patterns or corners for 2D codes.
+	// They lie inside the region decoded: corners a detector extrapolates
+	// past the frame's edge are clamped to it.
 	Points []image.Point
 }
 
@@ -185,6 +187,7 @@ func (d *Decoder) DecodeLuminance(y []byte, width, height, stride int, roi image
 func (d *Decoder) decode(src *planeSource, origin image.Point) (Result, error) {
 	rs := d.readers.Get().(*readerSet)
 	defer d.readers.Put(rs)
+	bounds := image.Rectangle{Min: origin, Max: origin.Add(image.Pt(src.Width, src.Height))}
 
 	binarizer := gozxing.NewHybridBinarizer(src)
 	bitmap, err := gozxing.NewBinaryBitmap(binarizer)
@@ -194,14 +197,14 @@ func (d *Decoder) decode(src *planeSource, origin image.Point) (Result, error) {
 	// A pure (synthetic, upright, unobstructed) 2D symbol is read by
 	// sampling its modules directly, which is quick to fail otherwise.
 	if r, ok := d.readMatrix(rs, bitmap, d.pure); ok {
-		return d.result(r, origin)
+		return d.result(r, bounds)
 	}
 	if r, ok := d.readMatrix(rs, bitmap, d.hints); ok {
-		return d.result(r, origin)
+		return d.result(r, bounds)
 	}
 	if rs.linear != nil {
 		if r, ok := rs.linear.scan(src, d.opts.TryHarder, d.opts.TryInverted); ok {
-			return d.result(r, origin)
+			return d.result(r, bounds)
 		}
 	}
 	if d.opts.TryInverted && len(rs.matrix) > 0 {
@@ -210,7 +213,7 @@ func (d *Decoder) decode(src *planeSource, origin image.Point) (Result, error) {
 			return Result{}, fmt.Errorf("decode inverted: %w", err)
 		}
 		if r, ok := d.readMatrix(rs, inv, d.hints); ok {
-			return d.result(r, origin)
+			return d.result(r, bounds)
 		}
 	}
 	return Result{}, ErrNotFound
@@ -297,8 +300,9 @@ func (b *invertedBinarizer) CreateBinarizer(src gozxing.LuminanceSource) gozxing
 	return b.Binarizer.CreateBinarizer(src)
 }
 
-// result converts a gozxing result, fixing what gozxing leaves raw.
-func (d *Decoder) result(r *gozxing.Result, origin image.Point) (Result, error) {
+// result converts a gozxing result, fixing what gozxing leaves raw; bounds
+// is the region decoded, in the caller's coordinates.
+func (d *Decoder) result(r *gozxing.Result, bounds image.Rectangle) (Result, error) {
 	f, ok := fromZXing(r.GetBarcodeFormat())
 	text := r.GetText()
 	// Without POSSIBLE_FORMATS gozxing reports a UPC-A symbol as EAN-13 with
@@ -332,12 +336,21 @@ func (d *Decoder) result(r *gozxing.Result, origin image.Point) (Result, error) 
 			}
 		}
 	}
+	if !utf8.ValidString(res.Text) {
+		// A 2D symbol's bytes in a character set gozxing guessed wrong;
+		// Bytes keeps them as they were.
+		res.Text = strings.ToValidUTF8(res.Text, "\uFFFD")
+	}
 	for _, p := range r.GetResultPoints() {
 		if p == nil {
 			continue
 		}
+		// Detectors extrapolate corners, which for a symbol cut by the
+		// frame's edge can fall outside it: clamp them to the region.
+		x := bounds.Min.X + int(math.Round(p.GetX()))
+		y := bounds.Min.Y + int(math.Round(p.GetY()))
 		res.Points = append(res.Points, image.Pt(
-			origin.X+int(math.Round(p.GetX())), origin.Y+int(math.Round(p.GetY()))))
+			min(max(x, bounds.Min.X), bounds.Max.X-1), min(max(y, bounds.Min.Y), bounds.Max.Y-1)))
 	}
 	return res, nil
 }

@@ -156,7 +156,7 @@ func TestUPCAReportedAsUPCA(t *testing.T) {
 func TestCode128Latin1(t *testing.T) {
 	d := New(Options{})
 	raw := gozxing.NewResult(string([]byte{'G', 'r', 0xf6, 0xdf, 'e'}), nil, nil, gozxing.BarcodeFormat_CODE_128)
-	r, err := d.result(raw, image.Point{})
+	r, err := d.result(raw, image.Rect(0, 0, 100, 10))
 	if err != nil {
 		t.Fatal(err)
 	}
