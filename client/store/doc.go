@@ -29,11 +29,21 @@
 // where the server balances come from pulled pages (server_stock) and the
 // pending deltas (pending) are those of this device's own events that no
 // pulled page reflects yet and that were not parked or rejected. Record
-// adds an event's deltas; a pulled ledger entry of one of this device's
+// adds an event's deltas (a trigger carries new pending rows into the
+// view); a pulled ledger entry of one of this device's
 // events removes the matching pending delta (so the view never counts an
 // event twice and does not flicker between the ack and the pull); a parked
 // or rejected outcome removes the event's pending deltas. A count changes
-// nothing in the view: it is a proposal the server checks.
+// nothing in the view: it is a proposal the server checks. ResetPulled
+// forgets the pulled balances and the cursor (the server was restored from
+// a backup) and leaves the view at the pending deltas until the next pull.
+//
+// # Performance
+//
+// Record is bound by the WAL frames it writes (four tables, no secondary
+// index) and, with synchronous=FULL, one fsync per scan; BenchmarkRecord
+// measures both levels. BenchmarkCatchUp and BenchmarkPullOthers measure
+// the device's side of a sync (acks, pulled pages).
 //
 // # Schema
 //
