@@ -189,7 +189,7 @@ func (d *Decoder) decode(src *planeSource, origin image.Point) (Result, error) {
 	defer d.readers.Put(rs)
 	bounds := image.Rectangle{Min: origin, Max: origin.Add(image.Pt(src.Width, src.Height))}
 
-	binarizer := gozxing.NewHybridBinarizer(src)
+	binarizer := newHybridBinarizer(src)
 	bitmap, err := gozxing.NewBinaryBitmap(binarizer)
 	if err != nil {
 		return Result{}, fmt.Errorf("decode: %w", err)
