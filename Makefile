@@ -38,7 +38,8 @@ bench: deps
 # bench-decode times `invctl decode` beside ZXing-C++'s ZXingReader and ZBar's
 # zbarimg (installed from Debian when missing) on ZXing's blackbox photographs
 # in ../shared/testdata/zxing-blackbox, each tool a whole process per folder,
-# and prints the images each read per folder and the time ratio.
+# and prints the images each read per folder and the ratios of wall and CPU
+# (user+system) time; the README's goal is judged on CPU time.
 DECODE_ROUNDS ?= 3
 bench-decode: deps
 	@command -v ZXingReader >/dev/null && command -v zbarimg >/dev/null || { \

@@ -29,6 +29,11 @@
 // Result.Bytes; GS1-128's leading FNC1 shows as Symbology "]C1" and later
 // FNC1s as GS (0x1D) in the text.
 //
+// Image files are read with LoadLuminance: PNG files are decoded row by
+// row straight to the 8-bit luminance plane (png.go), others through the
+// standard library's decoders. The 2D detectors' black matrix is gozxing's
+// hybrid binarization computed over the plane in place (hybrid.go).
+//
 // Frames from a camera are decoded in place with DecodeLuminance: the Y
 // plane is wrapped as a gozxing LuminanceSource with its stride and region
 // of interest, without copying the frame. A Decoder is safe for concurrent
