@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/driftless/driftless/client/store"
 	"github.com/driftless/driftless/syncproto"
 )
 
@@ -72,15 +73,9 @@ func (e *Engine) session(ctx context.Context) (res sessionResult) {
 	stop := context.AfterFunc(sctx, func() { conn.Close() }) // unblocks reads and writes
 	defer stop()
 
-	st, err := e.st.State(ctx)
+	hello, st, err := e.hello(ctx, id)
 	if err != nil {
-		return sessionResult{err: fmt.Errorf("start session: %w", err)}
-	}
-	hello := &syncproto.Hello{
-		Protocol: syncproto.ProtocolVersion, Schema: syncproto.SchemaVersion, AppVersion: e.cfg.AppVersion,
-		DeviceID: id.DeviceID, Token: id.Token,
-		AckedThrough: st.AckedThrough, LastSeq: st.LastSeq, Cursor: st.Cursor,
-		DeviceTime: e.cfg.Now().UTC(),
+		return sessionResult{err: err}
 	}
 	if err := conn.WriteMessage(&syncproto.Message{Type: syncproto.TypeHello, Hello: hello}); err != nil {
 		return sessionResult{err: fmt.Errorf("send hello: %w", err)}
@@ -98,52 +93,14 @@ func (e *Engine) session(ctx context.Context) (res sessionResult) {
 	if m.Type != syncproto.TypeWelcome {
 		return sessionResult{err: fmt.Errorf("read welcome: server sent %s", m.Type)}
 	}
+	s, err := e.open(sctx, conn, id, st, m.Welcome)
+	if err != nil {
+		return sessionResult{err: err}
+	}
 	w := m.Welcome
-	if id.Warehouse != "" && w.Warehouse != "" && w.Warehouse != id.Warehouse {
-		e.log.Warn("server reports another warehouse than the enrollment", "enrolled", id.Warehouse, "server", w.Warehouse)
-	}
-	if abs(w.ClockSkewMillis) > 60_000 {
-		e.log.Warn("device clock is off", "skew_ms", w.ClockSkewMillis)
-	}
-
-	if w.Head < st.Cursor {
-		// The server's ledger is shorter than what this device pulled: it
-		// was restored from a backup, and positions past its head will be
-		// reused. Pull the warehouse again from the start.
-		e.log.Warn("server ledger is behind the device's cursor; pulling again from the start", "cursor", st.Cursor, "head", w.Head)
-		if err := e.st.ResetPulled(ctx); err != nil {
-			return sessionResult{err: err}
-		}
-		st.Cursor = 0
-	}
-	s := &session{e: e, conn: conn, ctx: sctx, serverAcked: w.AckedThrough, cursor: st.Cursor, head: w.Head}
-	s.maxBatch = e.cfg.BatchSize
-	if w.MaxBatch > 0 {
-		s.maxBatch = min(s.maxBatch, w.MaxBatch)
-	}
-	s.maxBytes = syncproto.MaxMessageBytes
-	if w.MaxMessageBytes > 0 {
-		s.maxBytes = min(s.maxBytes, w.MaxMessageBytes)
-	}
-	s.heartbeat = e.cfg.Heartbeat
-	if s.heartbeat <= 0 && w.HeartbeatMillis > 0 {
-		s.heartbeat = time.Duration(w.HeartbeatMillis) * time.Millisecond
-	}
-	if s.heartbeat <= 0 {
-		s.heartbeat = 15 * time.Second
-	}
 	dead := e.cfg.DeadTimeout
 	if dead <= 0 {
 		dead = 3 * s.heartbeat
-	}
-	// Push from the device's acked_through so that every event whose
-	// outcome it has not stored gets one (the server answers duplicates
-	// with their recorded outcome), or from the server's expected_seq when
-	// the server holds less (it lost events: a restore from backup).
-	s.next = st.AckedThrough
-	if w.ExpectedSeq > 0 && w.ExpectedSeq-1 < s.next {
-		e.log.Warn("server holds fewer events than it acknowledged; resending", "device_acked", st.AckedThrough, "expected_seq", w.ExpectedSeq)
-		s.next = w.ExpectedSeq - 1
 	}
 	e.log.Info("sync session open", "acked_through", st.AckedThrough, "last_seq", st.LastSeq, "server_acked", w.AckedThrough, "cursor", st.Cursor, "head", w.Head)
 	e.setStatus(func(x *Status) {
@@ -200,6 +157,66 @@ func (e *Engine) session(ctx context.Context) (res sessionResult) {
 	res = s.loop(msgs, readErr, poked, &pokeMax)
 	res.progress = s.progress
 	return res
+}
+
+// hello builds the device's hello from its store.
+func (e *Engine) hello(ctx context.Context, id store.Identity) (*syncproto.Hello, store.State, error) {
+	st, err := e.st.State(ctx)
+	if err != nil {
+		return nil, st, fmt.Errorf("start session: %w", err)
+	}
+	return &syncproto.Hello{
+		Protocol: syncproto.ProtocolVersion, Schema: syncproto.SchemaVersion, AppVersion: e.cfg.AppVersion,
+		DeviceID: id.DeviceID, Token: id.Token,
+		AckedThrough: st.AckedThrough, LastSeq: st.LastSeq, Cursor: st.Cursor,
+		DeviceTime: e.cfg.Now().UTC(),
+	}, st, nil
+}
+
+// open sets up the session state once the server has welcomed the device.
+func (e *Engine) open(ctx context.Context, conn Conn, id store.Identity, st store.State, w *syncproto.Welcome) (*session, error) {
+	if id.Warehouse != "" && w.Warehouse != "" && w.Warehouse != id.Warehouse {
+		e.log.Warn("server reports another warehouse than the enrollment", "enrolled", id.Warehouse, "server", w.Warehouse)
+	}
+	if abs(w.ClockSkewMillis) > 60_000 {
+		e.log.Warn("device clock is off", "skew_ms", w.ClockSkewMillis)
+	}
+	if w.Head < st.Cursor {
+		// The server's ledger is shorter than what this device pulled: it
+		// was restored from a backup, and positions past its head will be
+		// reused. Pull the warehouse again from the start.
+		e.log.Warn("server ledger is behind the device's cursor; pulling again from the start", "cursor", st.Cursor, "head", w.Head)
+		if err := e.st.ResetPulled(ctx); err != nil {
+			return nil, err
+		}
+		st.Cursor = 0
+	}
+	s := &session{e: e, conn: conn, ctx: ctx, serverAcked: w.AckedThrough, cursor: st.Cursor, head: w.Head}
+	s.maxBatch = e.cfg.BatchSize
+	if w.MaxBatch > 0 {
+		s.maxBatch = min(s.maxBatch, w.MaxBatch)
+	}
+	s.maxBytes = syncproto.MaxMessageBytes
+	if w.MaxMessageBytes > 0 {
+		s.maxBytes = min(s.maxBytes, w.MaxMessageBytes)
+	}
+	s.heartbeat = e.cfg.Heartbeat
+	if s.heartbeat <= 0 && w.HeartbeatMillis > 0 {
+		s.heartbeat = time.Duration(w.HeartbeatMillis) * time.Millisecond
+	}
+	if s.heartbeat <= 0 {
+		s.heartbeat = 15 * time.Second
+	}
+	// Push from the device's acked_through so that every event whose
+	// outcome it has not stored gets one (the server answers duplicates
+	// with their recorded outcome), or from the server's expected_seq when
+	// the server holds less (it lost events: a restore from backup).
+	s.next = st.AckedThrough
+	if w.ExpectedSeq > 0 && w.ExpectedSeq-1 < s.next {
+		e.log.Warn("server holds fewer events than it acknowledged; resending", "device_acked", st.AckedThrough, "expected_seq", w.ExpectedSeq)
+		s.next = w.ExpectedSeq - 1
+	}
+	return s, nil
 }
 
 func isTimeout(err error) bool {
