@@ -9,7 +9,7 @@ BENCHTIME ?= 1x
 # spurious "context deadline exceeded" (golang/go#75804).
 FUZZTIME ?= 300000x
 
-.PHONY: all deps build test test-short bench bench-decode fuzz demo clean
+.PHONY: all deps build test test-short sim bench bench-decode fuzz demo clean
 
 all: build
 
@@ -30,6 +30,11 @@ test: deps
 
 test-short: deps
 	$(GO) test -short -count=1 ./...
+
+# sim runs the deterministic simulator over SEEDS seeds (make test runs 200).
+SEEDS ?= 1000
+sim: deps
+	$(GO) run ./cmd/invctl sim --seeds $(SEEDS)
 
 # bench runs the benchmarks whose figures the README's Performance section quotes.
 bench: deps
