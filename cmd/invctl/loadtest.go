@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,6 +18,7 @@ func init() { subcommands = append(subcommands, newLoadtestCmd) }
 func newLoadtestCmd() *cobra.Command {
 	var cfg loadtest.Config
 	var verbose bool
+	var cpuprofile string
 	c := &cobra.Command{
 		Use:   "loadtest",
 		Short: "Run simulated devices (real client store and sync engine) against a server and audit the result",
@@ -37,6 +39,17 @@ It exits 1 when anything was lost, doubled or left diverged.`,
 			}
 			if verbose {
 				cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			}
+			if cpuprofile != "" {
+				f, err := os.Create(cpuprofile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
 			}
 			rep, err := loadtest.Run(cmd.Context(), cfg)
 			if err != nil {
@@ -64,6 +77,7 @@ It exits 1 when anything was lost, doubled or left diverged.`,
 	f.StringVar(&cfg.Dir, "dir", "", "directory for the device databases (default: a temporary one)")
 	f.Uint64Var(&cfg.Seed, "seed", 1, "random seed of the scan mix and the faults")
 	f.DurationVar(&cfg.Timeout, "timeout", 10*time.Minute, "give up after this long")
+	f.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	f.BoolVar(&verbose, "v", false, "log the devices' sync engines to stderr")
 	return c
 }

@@ -38,6 +38,9 @@ type Server struct {
 	// Heartbeat is how often the server pings a device; a device silent for
 	// three heartbeats is disconnected.
 	Heartbeat time.Duration
+	// PokeInterval is the shortest time between two pokes to one device
+	// (250ms when zero).
+	PokeInterval time.Duration
 
 	sessions sync.WaitGroup
 	ctx      context.Context // cancelled when Serve's context is
@@ -50,6 +53,9 @@ func (s *Server) Handler() http.Handler {
 	}
 	if s.Heartbeat == 0 {
 		s.Heartbeat = 10 * time.Second
+	}
+	if s.PokeInterval == 0 {
+		s.PokeInterval = 250 * time.Millisecond
 	}
 	if s.ctx == nil {
 		s.ctx = context.Background()

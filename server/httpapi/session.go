@@ -74,6 +74,7 @@ func (ss *session) run(ctx context.Context) {
 		return
 	}
 	ss.core = server.NewSession(ss.srv.Ledger)
+	ss.core.Catalog = ss.srv.Catalog
 	welcome, err := ss.core.Open(ctx, m)
 	if err != nil {
 		ss.refuse(server.ProtocolError(err))
@@ -144,15 +145,39 @@ func (ss *session) writer(ctx, serverCtx context.Context) error {
 	}
 }
 
-// poker turns growth of the device's warehouse ledger into pokes.
+// poker turns growth of the device's warehouse ledger into pokes, at most
+// one per PokeInterval: a busy warehouse would otherwise make every device
+// pull after every other device's scan. The poke after a pause carries the
+// latest head, so nothing is missed, only batched.
 func (ss *session) poker(ctx context.Context) error {
 	sub := ss.srv.Ledger.Hub().Subscribe(ss.dev.Warehouse)
 	defer sub.Close()
+	var last time.Time
+	var sent uint64 // the last ledger head poked
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case head := <-sub.Catalog:
+			// Catalog edits are rare (an import is one change set): poke at once.
+			if err := ss.send(ctx, &syncproto.Message{Type: syncproto.TypePoke, Poke: &syncproto.Poke{Head: sent, CatalogHead: head}}, false); err != nil {
+				return nil
+			}
 		case head := <-sub.C:
+			if wait := ss.srv.PokeInterval - time.Since(last); wait > 0 {
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-time.After(wait):
+				}
+				// Take the newest head that arrived meanwhile.
+				select {
+				case h := <-sub.C:
+					head = max(head, h)
+				default:
+				}
+			}
+			last, sent = time.Now(), head
 			if err := ss.send(ctx, &syncproto.Message{Type: syncproto.TypePoke, Poke: &syncproto.Poke{Head: head}}, false); err != nil {
 				return nil
 			}
