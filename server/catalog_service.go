@@ -32,7 +32,7 @@ type Catalog struct {
 // NewCatalog returns the catalog over a store. The ledger is the one
 // opening stock goes through; its clock and logger are the catalog's.
 func NewCatalog(store CatalogStore, ledger *Ledger) *Catalog {
-	c := &Catalog{store: store, ledger: ledger, now: ledger.now, log: ledger.log}
+	c := &Catalog{store: announcingStore{store, ledger.hub}, ledger: ledger, now: ledger.now, log: ledger.log}
 	c.SKUs = &Collection[SKU]{cat: c, Kind: KindSKU, Noun: "SKU",
 		key:  func(s *SKU) CatalogKey { return CatalogKey{Code: s.Code} },
 		meta: func(s *SKU) *Meta { return &s.Meta }, validate: (*SKU).Validate,

@@ -2,17 +2,21 @@ package server
 
 import "sync"
 
-// Hub tells subscribers when a warehouse's ledger grows. Notifications are
-// coalesced: a slow subscriber sees the latest head, never a queue.
+// Hub tells subscribers when a warehouse's ledger grows, and every
+// subscriber when the catalog does. Notifications are coalesced: a slow
+// subscriber sees the latest head, never a queue.
 type Hub struct {
 	mu   sync.Mutex
 	subs map[string]map[*Subscription]struct{}
 }
 
-// Subscription receives the heads of one warehouse on C.
+// Subscription receives the ledger heads of one warehouse on C and the
+// catalog heads on Catalog.
 type Subscription struct {
 	C         <-chan uint64
+	Catalog   <-chan uint64
 	c         chan uint64
+	cat       chan uint64
 	hub       *Hub
 	warehouse string
 }
@@ -22,8 +26,8 @@ func NewHub() *Hub { return &Hub{subs: map[string]map[*Subscription]struct{}{}} 
 
 // Subscribe starts notifications for a warehouse; call Close when done.
 func (h *Hub) Subscribe(warehouse string) *Subscription {
-	c := make(chan uint64, 1)
-	s := &Subscription{C: c, c: c, hub: h, warehouse: warehouse}
+	c, cat := make(chan uint64, 1), make(chan uint64, 1)
+	s := &Subscription{C: c, Catalog: cat, c: c, cat: cat, hub: h, warehouse: warehouse}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.subs[warehouse] == nil {
@@ -48,22 +52,37 @@ func (h *Hub) Publish(warehouse string, head uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for s := range h.subs[warehouse] {
-		head := head
-		for {
+		offer(s.c, head)
+	}
+}
+
+// PublishCatalog announces the catalog's new head to every subscriber
+// (catalog changes concern devices of every warehouse; a device pulls only
+// its own).
+func (h *Hub) PublishCatalog(head uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, subs := range h.subs {
+		for s := range subs {
+			offer(s.cat, head)
+		}
+	}
+}
+
+// offer puts head on a one-slot channel, replacing a pending older head.
+func offer(c chan uint64, head uint64) {
+	for {
+		select {
+		case c <- head:
+			return
+		default:
 			select {
-			case s.c <- head:
-			default:
-				// Replace a pending, older head with this one.
-				select {
-				case old := <-s.c:
-					if old > head {
-						head = old
-					}
-				default:
+			case old := <-c:
+				if old > head {
+					head = old
 				}
-				continue
+			default:
 			}
-			break
 		}
 	}
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/driftless/driftless/syncproto"
@@ -15,6 +16,9 @@ import (
 type Session struct {
 	l   *Ledger
 	dev Device
+	// Catalog, when set, serves the catalog part of pulls that ask for
+	// it and the catalog head in welcome.
+	Catalog *Catalog
 }
 
 // NewSession starts a session on the ledger.
@@ -33,6 +37,11 @@ func (s *Session) Open(ctx context.Context, m *syncproto.Message) (*syncproto.We
 		return nil, err
 	}
 	s.dev = dev
+	if s.Catalog != nil {
+		if w.CatalogHead, err = s.Catalog.Head(ctx); err != nil {
+			return nil, fmt.Errorf("hello from device %s: %w", dev.ID, err)
+		}
+	}
 	return w, nil
 }
 
@@ -51,6 +60,9 @@ func (s *Session) Handle(ctx context.Context, m *syncproto.Message) (*syncproto.
 		if err != nil {
 			return nil, err
 		}
+		if err := s.pullCatalog(ctx, m.Pull, ch); err != nil {
+			return nil, err
+		}
 		return &syncproto.Message{Type: syncproto.TypeChanges, Changes: ch}, nil
 	case syncproto.TypePing:
 		return &syncproto.Message{Type: syncproto.TypePong, Pong: &syncproto.Pong{Nonce: m.Ping.Nonce}}, nil
@@ -60,6 +72,33 @@ func (s *Session) Handle(ctx context.Context, m *syncproto.Message) (*syncproto.
 		return nil, &Error{Code: EInvalid, Field: "type", Message: "hello was already said on this connection"}
 	}
 	return nil, &Error{Code: EInvalid, Field: "type", Message: fmt.Sprintf("devices do not send %s messages", m.Type)}
+}
+
+// pullCatalog adds the catalog part to a pull's answer when the pull asks
+// for it, within what the message has left of MaxMessageBytes.
+func (s *Session) pullCatalog(ctx context.Context, p *syncproto.Pull, ch *syncproto.Changes) error {
+	if s.Catalog == nil || p.CatalogCursor == nil {
+		return nil
+	}
+	budget := syncproto.MaxMessageBytes * 7 / 8
+	if len(ch.Entries) > 0 {
+		b, err := json.Marshal(ch)
+		if err != nil {
+			return fmt.Errorf("pull for device %s: %w", s.dev.ID, err)
+		}
+		budget -= len(b)
+	}
+	if budget < syncproto.MaxMessageBytes/8 {
+		// The ledger page fills the message: the catalog waits its turn.
+		ch.CatalogFrom, ch.CatalogCursor, ch.Catalog, ch.CatalogMore = *p.CatalogCursor, *p.CatalogCursor, &syncproto.Catalog{}, true
+		return nil
+	}
+	page, err := s.Catalog.PullCatalog(ctx, s.dev.Warehouse, *p.CatalogCursor, budget)
+	if err != nil {
+		return err
+	}
+	ch.CatalogFrom, ch.CatalogCursor, ch.Catalog, ch.CatalogMore = *p.CatalogCursor, page.Cursor, page.Records, page.More
+	return nil
 }
 
 // Fatal says whether a protocol error code ends the session.

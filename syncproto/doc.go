@@ -119,6 +119,65 @@
 // its warehouse's ledger grows, the server sends poke{head} unasked
 // (coalesced); the device pulls when head > cursor.
 //
+// Reference data. A device holds its warehouse's reference records so
+// that it resolves scans offline: the SKUs, barcodes and suppliers every
+// warehouse shares; its warehouse record, its locations, and its open
+// purchase orders (status open or partially_received) and open sales
+// orders (open or partially_picked), with their lines. Catalog changes
+// have their own counter (the catalog position), separate from ledger
+// positions. welcome carries catalog_head, the position of the last
+// catalog change. A pull that carries catalog_cursor also asks for the
+// device's reference records changed after it; the same changes message
+// answers both:
+//
+//	pull{cursor, limit, catalog_cursor}  →
+//	                      ← changes{from, cursor, entries, levels, more,
+//	                                catalog_from, catalog_cursor, catalog, catalog_more}
+//
+// catalog groups the records by kind (warehouses, suppliers, skus,
+// barcodes, locations, purchase_orders, sales_orders), each record in its
+// current state with its position (the catalog position of its last
+// change) and archived flag; a record changed several times after
+// catalog_from appears once. catalog_cursor is where the device's catalog
+// cursor goes: the catalog head when catalog_more is false, so changes
+// of other warehouses' records do not hold it back. The device applies
+// the catalog part and the ledger part with both cursors in one
+// transaction: it upserts each record, and deletes the ones that are
+// archived and orders no longer open (it holds only what the floor works
+// with). Applying a record is idempotent, so a page that repeats a record
+// a later page delivers again is harmless. The server bounds the catalog
+// part so the whole message stays under max_message_bytes. A pull without
+// catalog_cursor gets no catalog part (version 1 devices before reference
+// data). When the catalog changes the server sends poke{head,
+// catalog_head}; the device pulls when catalog_head > its catalog cursor.
+//
+// Snapshot. A new device does not replay the catalog's history: it
+// downloads a snapshot over HTTP, authenticated as the device,
+//
+//	GET /api/v1/snapshot?stock=true&limit=N    Authorization: Device ID:TOKEN
+//	GET /api/v1/snapshot?page=NEXT             (the next token of the page before)
+//
+// answered with gzip-compressed JSON (Content-Encoding: gzip) when the
+// device accepts it. Each page (SnapshotPage) carries up to limit rows
+// (default 10000, at most 50000) in key order, section after section:
+// warehouse, suppliers, skus, barcodes, locations, purchase_orders,
+// sales_orders (only the records a device holds), then the warehouse's
+// stock levels when stock is true; page, rows, done and total say how far
+// along it is. The first page pins catalog_head and position (the
+// catalog head and the warehouse's ledger head, read in one transaction);
+// later pages repeat them. Each page is read in its own transaction, so
+// records that change while the snapshot downloads may show up in a later
+// page newer than the pinned heads: this is harmless, because after the
+// last page the device's catalog cursor is catalog_head and its ledger
+// cursor position, and the pull after them re-delivers every such change
+// in its newest state (stock levels carry their position, and a pulled
+// balance never overrides a newer one). The device writes each page in one
+// transaction and its cursors only with the last; an interrupted snapshot
+// starts again. A device that already has events or pulled stock asks
+// with stock=false and keeps its ledger cursor. Errors are the REST API's:
+// 401 with code unauthorized for a wrong or revoked device token, 400
+// invalid for a bad page token.
+//
 // Heartbeats. Either side sends ping{nonce}; the peer answers pong{nonce}.
 // The server pings every heartbeat_ms; a side that hears nothing (no
 // message of any kind) for 3 × heartbeat_ms treats the connection as dead

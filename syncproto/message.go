@@ -86,6 +86,9 @@ type Welcome struct {
 	HeartbeatMillis int64     `json:"heartbeat_ms"`
 	MaxMessageBytes int       `json:"max_message_bytes"`
 	MaxBatch        int       `json:"max_batch"`
+	// CatalogHead is the position of the last catalog change (0 when the
+	// server has no catalog to sync).
+	CatalogHead uint64 `json:"catalog_head,omitempty"`
 }
 
 // Push carries a batch of events in sequence order (device to server).
@@ -124,10 +127,12 @@ type Ack struct {
 	AckedThrough uint64    `json:"acked_through"`
 }
 
-// Pull asks for ledger changes after Cursor (device to server).
+// Pull asks for ledger changes after Cursor (device to server) and, when
+// CatalogCursor is set, for reference data changed after it.
 type Pull struct {
-	Cursor uint64 `json:"cursor"`
-	Limit  int    `json:"limit,omitempty"`
+	Cursor        uint64  `json:"cursor"`
+	Limit         int     `json:"limit,omitempty"`
+	CatalogCursor *uint64 `json:"catalog_cursor,omitempty"`
 }
 
 // Entry is one ledger entry: a change of Delta at one stock key, leaving
@@ -161,11 +166,20 @@ type Changes struct {
 	Entries []Entry `json:"entries"`
 	Levels  []Level `json:"levels"`
 	More    bool    `json:"more"`
+	// The catalog part, present when the pull had a catalog_cursor:
+	// the device's reference records changed after CatalogFrom, through
+	// CatalogCursor; CatalogMore says another catalog page follows.
+	CatalogFrom   uint64   `json:"catalog_from,omitempty"`
+	CatalogCursor uint64   `json:"catalog_cursor,omitempty"`
+	Catalog       *Catalog `json:"catalog,omitempty"`
+	CatalogMore   bool     `json:"catalog_more,omitempty"`
 }
 
-// Poke tells a device that its warehouse's ledger has grown to Head.
+// Poke tells a device that its warehouse's ledger has grown to Head, or
+// its catalog to CatalogHead.
 type Poke struct {
-	Head uint64 `json:"head"`
+	Head        uint64 `json:"head"`
+	CatalogHead uint64 `json:"catalog_head,omitempty"`
 }
 
 // Error is a protocol error. See the package documentation for the codes.

@@ -46,13 +46,23 @@ func golden() map[string]*Message {
 			Levels: []Level{
 				{Location: "DOCK-1", SKU: "SKU-0001", Lot: "L2026-11", Qty: 0, Position: 1300},
 				{Location: "A-01-1", SKU: "SKU-0001", Lot: "L2026-11", Qty: 14, Position: 1301}}}},
-		"poke":  {Type: TypePoke, Poke: &Poke{Head: 1302}},
-		"error": {Type: TypeError, Error: &Error{Code: ErrSequenceGap, Message: "expected sequence 42, got 44: resend from 42", ExpectedSeq: 42}},
-		"error-busy": {Type: TypeError, Error: &Error{Code: ErrBusy, Message: "the server is busy applying other devices' events", RetryAfterMillis: 1000}},
-		"ping": {Type: TypePing, Ping: &Ping{Nonce: 9}},
-		"pong": {Type: TypePong, Pong: &Pong{Nonce: 9}},
+		"poke":         {Type: TypePoke, Poke: &Poke{Head: 1302}},
+		"pull-catalog": {Type: TypePull, Pull: &Pull{Cursor: 1234, Limit: 500, CatalogCursor: ptr(uint64(870))}},
+		"changes-catalog": {Type: TypeChanges, Changes: &Changes{From: 1234, Cursor: 1234, Entries: []Entry{}, Levels: []Level{},
+			CatalogFrom: 870, CatalogCursor: 874, Catalog: &Catalog{
+				SKUs:     []SKU{{Code: "SKU-0001", Name: "Oat milk 1 l", Unit: "each", TrackLot: true, UnitCost: 129, Position: 871}},
+				Barcodes: []Barcode{{Value: "4006381333931", SKU: "SKU-0001", Type: "gtin", Pack: 1, Position: 872}, {Value: "14006381333938", SKU: "SKU-0001", Type: "gtin", Pack: 12, Archived: true, Position: 873}},
+				PurchaseOrders: []PurchaseOrder{{Number: "PO-1001", Supplier: "SUP-01", Status: "open", ExpectedDate: "2026-12-01",
+					Lines: []POLine{{SKU: "SKU-0001", Ordered: 240, Received: 0}}, Position: 874}}}}},
+		"poke-catalog": {Type: TypePoke, Poke: &Poke{Head: 1302, CatalogHead: 874}},
+		"error":        {Type: TypeError, Error: &Error{Code: ErrSequenceGap, Message: "expected sequence 42, got 44: resend from 42", ExpectedSeq: 42}},
+		"error-busy":   {Type: TypeError, Error: &Error{Code: ErrBusy, Message: "the server is busy applying other devices' events", RetryAfterMillis: 1000}},
+		"ping":         {Type: TypePing, Ping: &Ping{Nonce: 9}},
+		"pong":         {Type: TypePong, Pong: &Pong{Nonce: 9}},
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 func TestGoldenFixtures(t *testing.T) {
 	for name, m := range golden() {

@@ -241,6 +241,7 @@ func (s *Server) buildOpenAPI() *openAPIDoc {
 	d.add("GET", "/api/v1/status", &apiOp{Summary: "The server process: version, uptime, goroutines, heap, resident and peak resident memory",
 		OperationID: "status", Tags: []string{"Server"},
 		Responses: map[string]any{"200": jsonResponse("status", d.ref(reflect.TypeFor[statusJSON]()))}})
+	s.describeSnapshot(d)
 	if s.Catalog == nil {
 		return d
 	}

@@ -69,6 +69,7 @@ func (s *Server) Handler() http.Handler {
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/sync", s.sync)
 		r.Get("/openapi.json", s.openAPI)
+		r.With(s.requireDevice).Get("/snapshot", s.snapshot)
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireAdmin)
 			s.mountCatalog(r)

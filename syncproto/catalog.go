@@ -1,0 +1,154 @@
+package syncproto
+
+// Reference data on the wire: the records a device holds so that it can
+// resolve scans offline. They travel in snapshot pages (SnapshotPage, over
+// HTTP) and in the catalog part of changes (after a pull with a
+// catalog_cursor). See the package documentation.
+
+// Catalog is a set of reference records grouped by kind. Each list is in
+// key order within a snapshot page and in change order within a changes
+// page; an absent list is empty.
+type Catalog struct {
+	Warehouses     []Warehouse     `json:"warehouses,omitempty"`
+	Suppliers      []Supplier      `json:"suppliers,omitempty"`
+	SKUs           []SKU           `json:"skus,omitempty"`
+	Barcodes       []Barcode       `json:"barcodes,omitempty"`
+	Locations      []Location      `json:"locations,omitempty"`
+	PurchaseOrders []PurchaseOrder `json:"purchase_orders,omitempty"`
+	SalesOrders    []SalesOrder    `json:"sales_orders,omitempty"`
+}
+
+// Len is the number of records in c.
+func (c *Catalog) Len() int {
+	if c == nil {
+		return 0
+	}
+	return len(c.Warehouses) + len(c.Suppliers) + len(c.SKUs) + len(c.Barcodes) + len(c.Locations) +
+		len(c.PurchaseOrders) + len(c.SalesOrders)
+}
+
+// Warehouse is the device's own warehouse.
+type Warehouse struct {
+	Code           string `json:"code"`
+	Name           string `json:"name"`
+	BlindReceiving bool   `json:"blind_receiving,omitempty"`
+	Archived       bool   `json:"archived,omitempty"`
+	Position       uint64 `json:"position"`
+}
+
+// Supplier is who purchase orders are placed with.
+type Supplier struct {
+	Code         string `json:"code"`
+	Name         string `json:"name"`
+	LeadTimeDays int64  `json:"lead_time_days,omitempty"`
+	Archived     bool   `json:"archived,omitempty"`
+	Position     uint64 `json:"position"`
+}
+
+// SKU is a stock-keeping unit; UnitCost is in cents per base unit.
+type SKU struct {
+	Code        string `json:"code"`
+	Name        string `json:"name"`
+	Unit        string `json:"unit"`
+	TrackLot    bool   `json:"track_lot,omitempty"`
+	TrackExpiry bool   `json:"track_expiry,omitempty"`
+	TrackSerial bool   `json:"track_serial,omitempty"`
+	UnitCost    int64  `json:"unit_cost,omitempty"`
+	Archived    bool   `json:"archived,omitempty"`
+	Position    uint64 `json:"position"`
+}
+
+// Barcode maps a scanned value to a SKU and the base units one scan of it
+// stands for (Pack). Value is as the catalog holds it; the device keys
+// GTINs by their 14-digit form.
+type Barcode struct {
+	Value    string `json:"value"`
+	SKU      string `json:"sku"`
+	Type     string `json:"type"` // gtin | internal
+	Pack     int64  `json:"pack"`
+	Archived bool   `json:"archived,omitempty"`
+	Position uint64 `json:"position"`
+}
+
+// Location is a place in the device's warehouse; Barcode is its label.
+type Location struct {
+	Code     string `json:"code"`
+	Type     string `json:"type"` // dock | bin | quarantine | returns | staging
+	Barcode  string `json:"barcode,omitempty"`
+	Sequence int64  `json:"sequence"`
+	Archived bool   `json:"archived,omitempty"`
+	Position uint64 `json:"position"`
+}
+
+// PurchaseOrder is an order the warehouse receives against.
+type PurchaseOrder struct {
+	Number       string   `json:"number"`
+	Supplier     string   `json:"supplier"`
+	Status       string   `json:"status"`
+	ExpectedDate string   `json:"expected_date,omitempty"`
+	Lines        []POLine `json:"lines"`
+	Archived     bool     `json:"archived,omitempty"`
+	Position     uint64   `json:"position"`
+}
+
+// POLine is one SKU of a purchase order, in base units.
+type POLine struct {
+	SKU      string `json:"sku"`
+	Ordered  int64  `json:"ordered"`
+	Received int64  `json:"received"`
+}
+
+// SalesOrder is an order the warehouse picks.
+type SalesOrder struct {
+	Number   string   `json:"number"`
+	Customer string   `json:"customer"`
+	Status   string   `json:"status"`
+	Lines    []SOLine `json:"lines"`
+	Archived bool     `json:"archived,omitempty"`
+	Position uint64   `json:"position"`
+}
+
+// SOLine is one SKU of a sales order, in base units.
+type SOLine struct {
+	SKU    string `json:"sku"`
+	Qty    int64  `json:"qty"`
+	Picked int64  `json:"picked"`
+}
+
+// Held says whether a device holds the purchase order: it is not archived
+// and is open or partially received (the statuses receiving works
+// against).
+func (o *PurchaseOrder) Held() bool {
+	return !o.Archived && (o.Status == "open" || o.Status == "partially_received")
+}
+
+// Held says whether a device holds the sales order: it is not archived
+// and is open or partially picked (the statuses picking works against).
+func (o *SalesOrder) Held() bool {
+	return !o.Archived && (o.Status == "open" || o.Status == "partially_picked")
+}
+
+// SnapshotPage is one page of a device's snapshot (GET /api/v1/snapshot).
+// The first page pins CatalogHead and Position; every later page repeats
+// them. After the last page (Next empty) the device's catalog cursor is
+// CatalogHead and, when the snapshot carried stock, its ledger cursor is
+// Position.
+type SnapshotPage struct {
+	Warehouse   string `json:"warehouse"`
+	CatalogHead uint64 `json:"catalog_head"`
+	Position    uint64 `json:"position"`
+	// Stock says whether the snapshot carries stock levels.
+	Stock bool `json:"stock"`
+	// Page is this page's number from 1; Rows the records and levels on
+	// it; Done the rows so far including this page; Total the rows of the
+	// whole snapshot as counted when the first page was read (0 when the
+	// server cannot count). Progress is Done/Total.
+	Page  int `json:"page"`
+	Rows  int `json:"rows"`
+	Done  int `json:"done"`
+	Total int `json:"total"`
+	Catalog
+	Levels []Level `json:"levels,omitempty"`
+	// Next is the token of the next page; empty on the last page.
+	Next string `json:"next,omitempty"`
+}
