@@ -9,7 +9,7 @@ BENCHTIME ?= 1x
 # spurious "context deadline exceeded" (golang/go#75804).
 FUZZTIME ?= 300000x
 
-.PHONY: all deps build test test-short sim bench bench-decode fuzz demo clean
+.PHONY: all deps build test test-short sim crash bench bench-decode fuzz demo clean
 
 all: build
 
@@ -35,6 +35,13 @@ test-short: deps
 SEEDS ?= 1000
 sim: deps
 	$(GO) run ./cmd/invctl sim --seeds $(SEEDS)
+
+# crash kills real device and server processes with SIGKILL at every crash
+# point CRASH_CYCLES times each, restarting them on the same files, and
+# audits the result (make test runs 20 cycles per point).
+CRASH_CYCLES ?= 100
+crash: deps
+	$(GO) test -count=1 -timeout 60m -run 'TestCrashPoints' -v ./cmd/invctl/crashtest -args -crash.cycles=$(CRASH_CYCLES)
 
 # bench runs the benchmarks whose figures the README's Performance section quotes.
 bench: deps
