@@ -469,3 +469,12 @@ func (c *Catalog) snapStart(ctx context.Context, dev Device, req SnapshotRequest
 	})
 	return tok, err
 }
+
+// Announce passes ledger announcements to the wrapped store when it makes
+// them (replicated stores), so that wrapping hides nothing.
+func (a announcingStore) Announce(ctx context.Context, warehouse string, head uint64) error {
+	if an, ok := a.CatalogStore.(Announcer); ok {
+		return an.Announce(ctx, warehouse, head)
+	}
+	return nil
+}

@@ -101,7 +101,8 @@ func advanceAckedThrough(ctx context.Context, tx *sql.Tx, serverAcked uint64) er
 }
 
 // ApplyChanges applies one pulled page and advances the cursor, in one
-// transaction. Only entries after the current cursor count, so a page that
+// transaction, with the page's catalog part and the catalog cursor when
+// it has one. Only entries after the current cursor count, so a page that
 // arrives twice is harmless; a page that starts after the cursor (entries
 // would be skipped) is refused. For every entry the server balance of its
 // key is set; an entry of this device's own event clears the matching
@@ -117,6 +118,11 @@ func (s *Store) ApplyChanges(ctx context.Context, ch *syncproto.Changes) error {
 		}
 		if ch.From > cursor {
 			return fmt.Errorf("page starts at %d, after the cursor %d", ch.From, cursor)
+		}
+		if ch.Catalog != nil {
+			if err := applyCatalog(ctx, tx, ch); err != nil {
+				return err
+			}
 		}
 		if ch.Cursor <= cursor {
 			return nil // nothing new

@@ -22,6 +22,8 @@ type State struct {
 	AckedThrough uint64
 	// Cursor is the ledger position pulled through.
 	Cursor uint64
+	// CatalogCursor is the catalog position pulled through.
+	CatalogCursor uint64
 	// Unacked counts the events above AckedThrough (the outbox, as the
 	// user would say).
 	Unacked int
@@ -42,11 +44,11 @@ func (s *Store) State(ctx context.Context) (State, error) {
 	err := s.r.QueryRowContext(ctx, `SELECT
 			COALESCE((SELECT device_id FROM identity WHERE id = 1), ''),
 			COALESCE((SELECT warehouse FROM identity WHERE id = 1), ''),
-			s.last_seq, s.acked_through, s.cursor, s.last_sync_at,
+			s.last_seq, s.acked_through, s.cursor, s.catalog_cursor, s.last_sync_at,
 			(SELECT recorded_at FROM outbox WHERE seq = s.acked_through + 1),
 			(SELECT COUNT(*) FROM outbox WHERE status IN ('parked', 'rejected') AND dismissed_at = 0)
 		FROM sync_state s WHERE s.id = 1`).
-		Scan(&st.DeviceID, &st.Warehouse, &st.LastSeq, &st.AckedThrough, &st.Cursor, &lastSync, &oldest, &st.Attention)
+		Scan(&st.DeviceID, &st.Warehouse, &st.LastSeq, &st.AckedThrough, &st.Cursor, &st.CatalogCursor, &lastSync, &oldest, &st.Attention)
 	if err != nil {
 		return State{}, fmt.Errorf("read sync state: %w", err)
 	}

@@ -66,6 +66,7 @@ func (c *Core) Receive(m *syncproto.Message) ([]*syncproto.Message, error) {
 	}
 	if m.Type == syncproto.TypePoke {
 		c.s.head = max(c.s.head, m.Poke.Head)
+		c.s.catalogHead = max(c.s.catalogHead, m.Poke.CatalogHead)
 	} else if res, end := c.s.handle(m, c.hold); end {
 		if res.err == nil {
 			res.err = ErrSessionEnded

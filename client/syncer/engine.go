@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"reflect"
 	"sync"
 	"sync/atomic"
@@ -78,6 +79,19 @@ type Config struct {
 	// OnStatus, when set, is called from the engine's goroutine whenever
 	// the status changes. It must not block.
 	OnStatus func(Status)
+	// Snapshot makes the engine download a snapshot of the warehouse's
+	// reference data (and stock, for a device with no ledger history yet)
+	// before its first session when the store has none. Without it the
+	// reference data arrives through pulls from catalog position 0.
+	Snapshot bool
+	// SnapshotURL is the snapshot endpoint; by default the sync URL with
+	// http(s) for ws(s) and /snapshot for /sync.
+	SnapshotURL string
+	// HTTPClient fetches snapshots (http.DefaultClient by default).
+	HTTPClient *http.Client
+	// OnSnapshot, when set, is called after each snapshot page is stored,
+	// with how far along the snapshot is. It must not block.
+	OnSnapshot func(SnapshotProgress)
 }
 
 // Status is what the engine shows the user and tests.

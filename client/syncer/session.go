@@ -46,10 +46,15 @@ type session struct {
 
 	serverAcked  uint64
 	cursor, head uint64
-	pulling      bool
-	progress     bool
-	wasIdle      bool
-	pingNonce    uint64
+	// catalogCursor and catalogHead are the catalog's, like cursor and
+	// head; catalogPoke is the newest catalog head poked (the reader
+	// writes it).
+	catalogCursor, catalogHead uint64
+	catalogPoke                atomic.Uint64
+	pulling                    bool
+	progress                   bool
+	wasIdle                    bool
+	pingNonce                  uint64
 }
 
 func (e *Engine) session(ctx context.Context) (res sessionResult) {
@@ -60,6 +65,11 @@ func (e *Engine) session(ctx context.Context) (res sessionResult) {
 	url := e.cfg.URL
 	if url == "" {
 		url = id.ServerURL
+	}
+	if e.cfg.Snapshot {
+		if err := e.ensureSnapshot(ctx, id, url); err != nil {
+			return sessionResult{err: err}
+		}
 	}
 	dctx, cancelDial := context.WithTimeout(ctx, e.cfg.HandshakeTimeout)
 	conn, err := e.cfg.Dial(dctx, url)
@@ -132,6 +142,9 @@ func (e *Engine) session(ctx context.Context) (res sessionResult) {
 				return
 			}
 			if m.Type == syncproto.TypePoke {
+				for cur := s.catalogPoke.Load(); m.Poke.CatalogHead > cur && !s.catalogPoke.CompareAndSwap(cur, m.Poke.CatalogHead); {
+					cur = s.catalogPoke.Load()
+				}
 				for {
 					cur := pokeMax.Load()
 					if m.Poke.Head <= cur || pokeMax.CompareAndSwap(cur, m.Poke.Head) {
@@ -191,7 +204,8 @@ func (e *Engine) open(ctx context.Context, conn Conn, id store.Identity, st stor
 		}
 		st.Cursor = 0
 	}
-	s := &session{e: e, conn: conn, ctx: ctx, serverAcked: w.AckedThrough, cursor: st.Cursor, head: w.Head}
+	s := &session{e: e, conn: conn, ctx: ctx, serverAcked: w.AckedThrough, cursor: st.Cursor, head: w.Head,
+		catalogCursor: st.CatalogCursor, catalogHead: w.CatalogHead}
 	s.maxBatch = e.cfg.BatchSize
 	if w.MaxBatch > 0 {
 		s.maxBatch = min(s.maxBatch, w.MaxBatch)
@@ -280,6 +294,7 @@ func (s *session) loop(msgs <-chan *syncproto.Message, readErr <-chan error, pok
 			}
 		case <-poked:
 			s.head = max(s.head, pokeMax.Load())
+			s.catalogHead = max(s.catalogHead, s.catalogPoke.Load())
 		case <-e.notify:
 		case <-poll.C:
 		case <-hold.C:
@@ -341,6 +356,13 @@ func (s *session) handle(m *syncproto.Message, hold *time.Timer) (res sessionRes
 		s.head = max(s.head, s.cursor)
 		if m.Changes.More {
 			s.head = max(s.head, s.cursor+1) // there is more than we knew
+		}
+		if m.Changes.Catalog != nil {
+			s.catalogCursor = max(s.catalogCursor, m.Changes.CatalogCursor)
+			s.catalogHead = max(s.catalogHead, s.catalogCursor)
+			if m.Changes.CatalogMore {
+				s.catalogHead = max(s.catalogHead, s.catalogCursor+1)
+			}
 		}
 		s.progress = true
 	case syncproto.TypePing:
@@ -433,8 +455,10 @@ func (s *session) pump() error {
 	// Pull once pushing has drained: during a catch-up the acks come
 	// first (they are what the user waits for), and one pull run at the
 	// end replaces a pull per poke competing with the pushes.
-	if !s.pulling && s.pushes == 0 && s.head > s.cursor && !now.Before(s.holdPull) {
-		if err := s.write(&syncproto.Message{Type: syncproto.TypePull, Pull: &syncproto.Pull{Cursor: s.cursor, Limit: syncproto.MaxPage}}); err != nil {
+	// The catalog rides on the same pulls (the catalog_cursor asks for it).
+	if !s.pulling && s.pushes == 0 && (s.head > s.cursor || s.catalogHead > s.catalogCursor) && !now.Before(s.holdPull) {
+		cc := s.catalogCursor
+		if err := s.write(&syncproto.Message{Type: syncproto.TypePull, Pull: &syncproto.Pull{Cursor: s.cursor, Limit: syncproto.MaxPage, CatalogCursor: &cc}}); err != nil {
 			return err
 		}
 		s.pulling = true
@@ -451,7 +475,7 @@ func (s *session) publish() error {
 	if err != nil {
 		return err
 	}
-	idle := len(s.inflight) == 0 && s.serverAcked >= st.LastSeq && st.Unacked == 0 && s.cursor >= s.head
+	idle := len(s.inflight) == 0 && s.serverAcked >= st.LastSeq && st.Unacked == 0 && s.cursor >= s.head && s.catalogCursor >= s.catalogHead
 	if idle && !s.wasIdle {
 		now := e.cfg.Now()
 		if err := e.st.MarkSynced(s.ctx, now); err != nil {

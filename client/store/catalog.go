@@ -1,0 +1,458 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/driftless/driftless/client/scan/resolve"
+	"github.com/driftless/driftless/syncproto"
+)
+
+// Reference data: the records the device resolves scans against, filled
+// by a snapshot (ApplySnapshotPage) and kept current by the catalog part
+// of pulled changes (ApplyChanges). The store implements resolve.Catalog
+// over them.
+
+var _ resolve.Catalog = (*Store)(nil)
+
+// ErrSnapshotWithEvents: a snapshot with stock replaces the pulled
+// balances, which is only right for a device that has neither events nor
+// pulled changes (its stock view would otherwise count its events twice).
+var ErrSnapshotWithEvents = errors.New("a snapshot with stock needs a device without events or pulled changes")
+
+// SnapshotPlan says whether the device needs a snapshot: NeedCatalog when
+// it has never completed one, WithStock when it also has nothing of the
+// ledger yet (no events, nothing pulled) so the snapshot's stock levels
+// can be its starting balances.
+type SnapshotPlan struct {
+	NeedCatalog bool
+	WithStock   bool
+}
+
+// SnapshotPlan reads what kind of snapshot the device needs.
+func (s *Store) SnapshotPlan(ctx context.Context) (SnapshotPlan, error) {
+	var at, lastSeq, cursor int64
+	err := s.r.QueryRowContext(ctx, `SELECT snapshot_at, last_seq, cursor FROM sync_state WHERE id = 1`).Scan(&at, &lastSeq, &cursor)
+	if err != nil {
+		return SnapshotPlan{}, fmt.Errorf("read snapshot plan: %w", err)
+	}
+	return SnapshotPlan{NeedCatalog: at == 0, WithStock: at == 0 && lastSeq == 0 && cursor == 0}, nil
+}
+
+// ApplySnapshotPage writes one snapshot page in one transaction. The first
+// page (first is true) replaces the reference data, and the pulled
+// balances when the snapshot carries stock; the last page (p.Next empty)
+// sets the catalog cursor to the snapshot's catalog head, the ledger
+// cursor to its position when it carries stock, and marks the snapshot
+// complete. Until then the cursors stay as they were, so an interrupted
+// snapshot is simply taken again.
+func (s *Store) ApplySnapshotPage(ctx context.Context, p *syncproto.SnapshotPage, first bool) error {
+	err := s.update(ctx, func(tx *sql.Tx) error {
+		if first {
+			if err := clearReference(ctx, tx, p.Stock); err != nil {
+				return err
+			}
+		}
+		w := newRefWriter(tx)
+		defer w.close()
+		if err := w.apply(ctx, &p.Catalog); err != nil {
+			return err
+		}
+		if len(p.Levels) > 0 {
+			if !p.Stock {
+				return errors.New("page has stock levels but the snapshot has no stock")
+			}
+			setServer, err := tx.PrepareContext(ctx, `INSERT INTO server_stock (location, sku, lot, qty, position) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (location, sku, lot) DO UPDATE SET qty = excluded.qty, position = excluded.position
+				WHERE excluded.position > server_stock.position`)
+			if err != nil {
+				return err
+			}
+			defer setServer.Close()
+			// No pending deltas (checked on the first page): the view is
+			// the server's balance.
+			setView, err := tx.PrepareContext(ctx, `INSERT INTO stock_view (location, sku, lot, qty)
+				SELECT location, sku, lot, qty FROM server_stock WHERE location = ? AND sku = ? AND lot = ?
+				ON CONFLICT (location, sku, lot) DO UPDATE SET qty = excluded.qty`)
+			if err != nil {
+				return err
+			}
+			defer setView.Close()
+			for _, l := range p.Levels {
+				if _, err := setServer.ExecContext(ctx, l.Location, l.SKU, l.Lot, l.Qty, l.Position); err != nil {
+					return fmt.Errorf("level %s/%s/%s: %w", l.Location, l.SKU, l.Lot, err)
+				}
+				if _, err := setView.ExecContext(ctx, l.Location, l.SKU, l.Lot); err != nil {
+					return fmt.Errorf("level %s/%s/%s: %w", l.Location, l.SKU, l.Lot, err)
+				}
+			}
+		}
+		if p.Next != "" {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sync_state SET catalog_cursor = ?, snapshot_at = ? WHERE id = 1`,
+			p.CatalogHead, nanos(s.now())); err != nil {
+			return err
+		}
+		if p.Stock {
+			_, err := tx.ExecContext(ctx, `UPDATE sync_state SET cursor = ? WHERE id = 1`, p.Position)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("apply snapshot page %d: %w", p.Page, err)
+	}
+	return nil
+}
+
+// clearReference empties the reference tables and, for a snapshot with
+// stock, the pulled balances and the view.
+func clearReference(ctx context.Context, tx *sql.Tx, stock bool) error {
+	if stock {
+		var lastSeq, cursor, pending int64
+		if err := tx.QueryRowContext(ctx, `SELECT last_seq, cursor, (SELECT COUNT(*) FROM pending) FROM sync_state WHERE id = 1`).
+			Scan(&lastSeq, &cursor, &pending); err != nil {
+			return err
+		}
+		if lastSeq > 0 || cursor > 0 || pending > 0 {
+			return ErrSnapshotWithEvents
+		}
+	}
+	tables := []string{"ref_warehouse", "ref_suppliers", "ref_skus", "ref_barcodes", "ref_locations",
+		"ref_purchase_orders", "ref_purchase_order_lines", "ref_sales_orders", "ref_sales_order_lines"}
+	if stock {
+		tables = append(tables, "server_stock", "stock_view")
+	}
+	for _, t := range tables {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
+			return fmt.Errorf("clear %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
+// applyCatalog applies the catalog part of a pulled page and advances the
+// catalog cursor (inside ApplyChanges' transaction). A part that starts
+// after the cursor is refused (records would be skipped); one that ends at
+// or before it changes nothing.
+func applyCatalog(ctx context.Context, tx *sql.Tx, ch *syncproto.Changes) error {
+	var cursor uint64
+	if err := tx.QueryRowContext(ctx, `SELECT catalog_cursor FROM sync_state WHERE id = 1`).Scan(&cursor); err != nil {
+		return err
+	}
+	if ch.CatalogFrom > cursor {
+		return fmt.Errorf("catalog page starts at %d, after the catalog cursor %d", ch.CatalogFrom, cursor)
+	}
+	if ch.CatalogCursor <= cursor {
+		return nil
+	}
+	w := newRefWriter(tx)
+	defer w.close()
+	if err := w.apply(ctx, ch.Catalog); err != nil {
+		return fmt.Errorf("apply catalog %d..%d: %w", ch.CatalogFrom, ch.CatalogCursor, err)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE sync_state SET catalog_cursor = ? WHERE id = 1`, ch.CatalogCursor)
+	return err
+}
+
+// refSQL are the statements refWriter prepares on first use.
+var refSQL = map[string]string{
+	"warehouse":  `INSERT OR REPLACE INTO ref_warehouse (code, name, blind_receiving, position) VALUES (?, ?, ?, ?)`,
+	"-warehouse": `DELETE FROM ref_warehouse WHERE code = ?`,
+	"supplier":   `INSERT OR REPLACE INTO ref_suppliers (code, name, lead_time_days, position) VALUES (?, ?, ?, ?)`,
+	"-supplier":  `DELETE FROM ref_suppliers WHERE code = ?`,
+	"sku": `INSERT OR REPLACE INTO ref_skus (code, name, unit, track_lot, track_expiry, track_serial, unit_cost, position)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	"-sku":      `DELETE FROM ref_skus WHERE code = ?`,
+	"barcode":   `INSERT OR REPLACE INTO ref_barcodes (value, key, sku, type, pack, position) VALUES (?, ?, ?, ?, ?, ?)`,
+	"-barcode":  `DELETE FROM ref_barcodes WHERE value = ?`,
+	"location":  `INSERT OR REPLACE INTO ref_locations (code, type, barcode, sequence, position) VALUES (?, ?, ?, ?, ?)`,
+	"-location": `DELETE FROM ref_locations WHERE code = ?`,
+	"po":        `INSERT OR REPLACE INTO ref_purchase_orders (number, supplier, status, expected_date, position) VALUES (?, ?, ?, ?, ?)`,
+	"-po":       `DELETE FROM ref_purchase_orders WHERE number = ?`,
+	"-po-lines": `DELETE FROM ref_purchase_order_lines WHERE number = ?`,
+	"po-line":   `INSERT INTO ref_purchase_order_lines (number, line, sku, ordered, received) VALUES (?, ?, ?, ?, ?)`,
+	"so":        `INSERT OR REPLACE INTO ref_sales_orders (number, customer, status, position) VALUES (?, ?, ?, ?)`,
+	"-so":       `DELETE FROM ref_sales_orders WHERE number = ?`,
+	"-so-lines": `DELETE FROM ref_sales_order_lines WHERE number = ?`,
+	"so-line":   `INSERT INTO ref_sales_order_lines (number, line, sku, qty, picked) VALUES (?, ?, ?, ?, ?)`,
+}
+
+// refWriter writes reference records in one transaction: each record
+// replaces the one at its key, archived records and orders a device does
+// not hold are deleted.
+type refWriter struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func newRefWriter(tx *sql.Tx) *refWriter { return &refWriter{tx: tx, stmts: map[string]*sql.Stmt{}} }
+
+func (w *refWriter) close() {
+	for _, st := range w.stmts {
+		st.Close()
+	}
+}
+
+func (w *refWriter) exec(ctx context.Context, name string, args ...any) error {
+	st, ok := w.stmts[name]
+	if !ok {
+		var err error
+		if st, err = w.tx.PrepareContext(ctx, refSQL[name]); err != nil {
+			return fmt.Errorf("prepare %s: %w", name, err)
+		}
+		w.stmts[name] = st
+	}
+	_, err := st.ExecContext(ctx, args...)
+	return err
+}
+
+func (w *refWriter) apply(ctx context.Context, c *syncproto.Catalog) error {
+	if c == nil {
+		return nil
+	}
+	for _, r := range c.Warehouses {
+		if err := w.put(ctx, r.Archived, "warehouse", r.Code, r.Code, r.Name, r.BlindReceiving, r.Position); err != nil {
+			return fmt.Errorf("warehouse %s: %w", r.Code, err)
+		}
+	}
+	for _, r := range c.Suppliers {
+		if err := w.put(ctx, r.Archived, "supplier", r.Code, r.Code, r.Name, r.LeadTimeDays, r.Position); err != nil {
+			return fmt.Errorf("supplier %s: %w", r.Code, err)
+		}
+	}
+	for _, r := range c.SKUs {
+		if err := w.put(ctx, r.Archived, "sku", r.Code, r.Code, r.Name, r.Unit, r.TrackLot, r.TrackExpiry, r.TrackSerial,
+			r.UnitCost, r.Position); err != nil {
+			return fmt.Errorf("sku %s: %w", r.Code, err)
+		}
+	}
+	for _, r := range c.Barcodes {
+		if err := w.put(ctx, r.Archived, "barcode", r.Value, r.Value, resolve.BarcodeKey(r.Value), r.SKU, r.Type, r.Pack, r.Position); err != nil {
+			return fmt.Errorf("barcode %s: %w", r.Value, err)
+		}
+	}
+	for _, r := range c.Locations {
+		if err := w.put(ctx, r.Archived, "location", r.Code, r.Code, r.Type, r.Barcode, r.Sequence, r.Position); err != nil {
+			return fmt.Errorf("location %s: %w", r.Code, err)
+		}
+	}
+	for _, o := range c.PurchaseOrders {
+		if err := w.exec(ctx, "-po-lines", o.Number); err != nil {
+			return fmt.Errorf("purchase order %s: %w", o.Number, err)
+		}
+		if err := w.put(ctx, !o.Held(), "po", o.Number, o.Number, o.Supplier, o.Status, o.ExpectedDate, o.Position); err != nil {
+			return fmt.Errorf("purchase order %s: %w", o.Number, err)
+		}
+		for i, ln := range o.Lines {
+			if !o.Held() {
+				break
+			}
+			if err := w.exec(ctx, "po-line", o.Number, i+1, ln.SKU, ln.Ordered, ln.Received); err != nil {
+				return fmt.Errorf("purchase order %s line %d: %w", o.Number, i+1, err)
+			}
+		}
+	}
+	for _, o := range c.SalesOrders {
+		if err := w.exec(ctx, "-so-lines", o.Number); err != nil {
+			return fmt.Errorf("sales order %s: %w", o.Number, err)
+		}
+		if err := w.put(ctx, !o.Held(), "so", o.Number, o.Number, o.Customer, o.Status, o.Position); err != nil {
+			return fmt.Errorf("sales order %s: %w", o.Number, err)
+		}
+		for i, ln := range o.Lines {
+			if !o.Held() {
+				break
+			}
+			if err := w.exec(ctx, "so-line", o.Number, i+1, ln.SKU, ln.Qty, ln.Picked); err != nil {
+				return fmt.Errorf("sales order %s line %d: %w", o.Number, i+1, err)
+			}
+		}
+	}
+	return nil
+}
+
+// put upserts a record, or deletes the one at key when drop is true.
+func (w *refWriter) put(ctx context.Context, drop bool, name, key string, args ...any) error {
+	if drop {
+		return w.exec(ctx, "-"+name, key)
+	}
+	return w.exec(ctx, name, args...)
+}
+
+// LookupBarcode finds an item barcode by its resolve.BarcodeKey.
+func (s *Store) LookupBarcode(ctx context.Context, key string) (resolve.Item, bool, error) {
+	var it resolve.Item
+	err := s.r.QueryRowContext(ctx, `SELECT sku, pack FROM ref_barcodes WHERE key = ? ORDER BY sku, pack LIMIT 1`, key).
+		Scan(&it.SKU, &it.PackQty)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return resolve.Item{}, false, nil
+	case err != nil:
+		return resolve.Item{}, false, fmt.Errorf("look up barcode %s: %w", key, err)
+	}
+	return it, true, nil
+}
+
+// LookupLocation finds a location of the device's warehouse by its label
+// or, failing that, by its code.
+func (s *Store) LookupLocation(ctx context.Context, code string) (resolve.Location, bool, error) {
+	var c string
+	err := s.r.QueryRowContext(ctx, `SELECT code FROM (
+			SELECT code, 0 AS rank FROM ref_locations WHERE barcode = ?1 AND barcode <> ''
+			UNION ALL SELECT code, 1 FROM ref_locations WHERE code = ?1)
+		ORDER BY rank LIMIT 1`, code).Scan(&c)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return resolve.Location{}, false, nil
+	case err != nil:
+		return resolve.Location{}, false, fmt.Errorf("look up location %s: %w", code, err)
+	}
+	return resolve.Location{ID: c, Code: c}, true, nil
+}
+
+// LookupPurchaseOrder finds an open purchase order of the device's
+// warehouse by number.
+func (s *Store) LookupPurchaseOrder(ctx context.Context, number string) (resolve.PurchaseOrder, bool, error) {
+	var n string
+	err := s.r.QueryRowContext(ctx, `SELECT number FROM ref_purchase_orders WHERE number = ?`, number).Scan(&n)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return resolve.PurchaseOrder{}, false, nil
+	case err != nil:
+		return resolve.PurchaseOrder{}, false, fmt.Errorf("look up purchase order %s: %w", number, err)
+	}
+	return resolve.PurchaseOrder{ID: n, Number: n}, true, nil
+}
+
+// LookupSSCC reports every SSCC as unknown: the catalog has no pallets yet
+// (advance shipping notices are not part of the server's data model), so
+// resolution falls back to a pallet label's content (AI 02 and 37).
+func (s *Store) LookupSSCC(ctx context.Context, sscc string) (resolve.Pallet, bool, error) {
+	return resolve.Pallet{}, false, nil
+}
+
+// ReferenceData returns every reference record the device holds, each
+// list in key order: what tests compare with the server's catalog.
+func (s *Store) ReferenceData(ctx context.Context) (*syncproto.Catalog, error) {
+	c := &syncproto.Catalog{}
+	err := func() error {
+		if err := scanAll(ctx, s.r, `SELECT code, name, blind_receiving, position FROM ref_warehouse ORDER BY code`,
+			func(sc scanner) error {
+				var r syncproto.Warehouse
+				err := sc.Scan(&r.Code, &r.Name, &r.BlindReceiving, &r.Position)
+				c.Warehouses = append(c.Warehouses, r)
+				return err
+			}); err != nil {
+			return err
+		}
+		if err := scanAll(ctx, s.r, `SELECT code, name, lead_time_days, position FROM ref_suppliers ORDER BY code`,
+			func(sc scanner) error {
+				var r syncproto.Supplier
+				err := sc.Scan(&r.Code, &r.Name, &r.LeadTimeDays, &r.Position)
+				c.Suppliers = append(c.Suppliers, r)
+				return err
+			}); err != nil {
+			return err
+		}
+		if err := scanAll(ctx, s.r, `SELECT code, name, unit, track_lot, track_expiry, track_serial, unit_cost, position
+				FROM ref_skus ORDER BY code`,
+			func(sc scanner) error {
+				var r syncproto.SKU
+				err := sc.Scan(&r.Code, &r.Name, &r.Unit, &r.TrackLot, &r.TrackExpiry, &r.TrackSerial, &r.UnitCost, &r.Position)
+				c.SKUs = append(c.SKUs, r)
+				return err
+			}); err != nil {
+			return err
+		}
+		if err := scanAll(ctx, s.r, `SELECT value, sku, type, pack, position FROM ref_barcodes ORDER BY value`,
+			func(sc scanner) error {
+				var r syncproto.Barcode
+				err := sc.Scan(&r.Value, &r.SKU, &r.Type, &r.Pack, &r.Position)
+				c.Barcodes = append(c.Barcodes, r)
+				return err
+			}); err != nil {
+			return err
+		}
+		if err := scanAll(ctx, s.r, `SELECT code, type, barcode, sequence, position FROM ref_locations ORDER BY code`,
+			func(sc scanner) error {
+				var r syncproto.Location
+				err := sc.Scan(&r.Code, &r.Type, &r.Barcode, &r.Sequence, &r.Position)
+				c.Locations = append(c.Locations, r)
+				return err
+			}); err != nil {
+			return err
+		}
+		po := map[string]int{}
+		if err := scanAll(ctx, s.r, `SELECT number, supplier, status, expected_date, position FROM ref_purchase_orders ORDER BY number`,
+			func(sc scanner) error {
+				r := syncproto.PurchaseOrder{Lines: []syncproto.POLine{}}
+				err := sc.Scan(&r.Number, &r.Supplier, &r.Status, &r.ExpectedDate, &r.Position)
+				po[r.Number] = len(c.PurchaseOrders)
+				c.PurchaseOrders = append(c.PurchaseOrders, r)
+				return err
+			}); err != nil {
+			return err
+		}
+		if err := scanAll(ctx, s.r, `SELECT number, sku, ordered, received FROM ref_purchase_order_lines ORDER BY number, line`,
+			func(sc scanner) error {
+				var n string
+				var ln syncproto.POLine
+				if err := sc.Scan(&n, &ln.SKU, &ln.Ordered, &ln.Received); err != nil {
+					return err
+				}
+				if i, ok := po[n]; ok {
+					c.PurchaseOrders[i].Lines = append(c.PurchaseOrders[i].Lines, ln)
+				}
+				return nil
+			}); err != nil {
+			return err
+		}
+		so := map[string]int{}
+		if err := scanAll(ctx, s.r, `SELECT number, customer, status, position FROM ref_sales_orders ORDER BY number`,
+			func(sc scanner) error {
+				r := syncproto.SalesOrder{Lines: []syncproto.SOLine{}}
+				err := sc.Scan(&r.Number, &r.Customer, &r.Status, &r.Position)
+				so[r.Number] = len(c.SalesOrders)
+				c.SalesOrders = append(c.SalesOrders, r)
+				return err
+			}); err != nil {
+			return err
+		}
+		return scanAll(ctx, s.r, `SELECT number, sku, qty, picked FROM ref_sales_order_lines ORDER BY number, line`,
+			func(sc scanner) error {
+				var n string
+				var ln syncproto.SOLine
+				if err := sc.Scan(&n, &ln.SKU, &ln.Qty, &ln.Picked); err != nil {
+					return err
+				}
+				if i, ok := so[n]; ok {
+					c.SalesOrders[i].Lines = append(c.SalesOrders[i].Lines, ln)
+				}
+				return nil
+			})
+	}()
+	if err != nil {
+		return nil, fmt.Errorf("read reference data: %w", err)
+	}
+	return c, nil
+}
+
+type scanner interface{ Scan(...any) error }
+
+func scanAll(ctx context.Context, db *sql.DB, q string, row func(scanner) error) error {
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
