@@ -291,8 +291,8 @@ const devicesPerRun = 2
 
 // crashDevices runs two device processes against one server, each killed
 // at point again and again (a new run after every crash, on the same
-// database, recording a few more scans each run), until the point was hit
-// cycles times in all.
+// database, recording a few more scans each run, scanning online or
+// offline first by turns), until the point was hit cycles times in all.
 func crashDevices(t *testing.T, point string, cycles int) (int, *crashtest.Report) {
 	data := t.TempDir()
 	addr := freeAddr(t)
@@ -316,8 +316,10 @@ func crashDevices(t *testing.T, point string, cycles int) (int, *crashtest.Repor
 				if point == crashtest.DeviceAfterRecord {
 					at = 1 + rng.IntN(scans)
 				}
+				// Every other run records offline first and connects with a
+				// backlog of two pushes in flight.
 				p := start(t, childSpec{Device: &crashtest.DeviceConfig{DB: dbs[i], Identity: ids[i], Index: i, Scans: scans,
-					Crash: fmt.Sprintf("%s:%d", point, at)}}, io.Discard)
+					Offline: run%2 == 1, BatchSize: scans / 2, Crash: fmt.Sprintf("%s:%d", point, at)}}, io.Discard)
 				r := p.wait(time.Minute)
 				switch {
 				case r.crashed == point:
@@ -401,4 +403,72 @@ func settleAndAudit(t *testing.T, srv *proc, data string, ids []store.Identity, 
 		t.Errorf("nothing to audit: %+v", rep)
 	}
 	return rep
+}
+
+// TestCrashPointsTogether kills the server at random server points while
+// both device processes are killed at random device points, all at once:
+// crashes on either end overlap (a device restarting while the server is
+// down, a server restarting mid-catch-up). Then everything settles and is
+// audited.
+func TestCrashPointsTogether(t *testing.T) {
+	cycles := cycles()
+	data := t.TempDir()
+	addr := freeAddr(t)
+	ids := enroll(t, data, "ws://"+addr+"/api/v1/sync", devicesPerRun)
+	dbs := make([]string, len(ids))
+	var (
+		mu      sync.Mutex
+		crashed = map[string]int{}
+		done    = make(chan struct{})
+		wg      sync.WaitGroup
+	)
+	for i := range ids {
+		dbs[i] = filepath.Join(t.TempDir(), fmt.Sprintf("device-%d.db", i))
+		wg.Go(func() {
+			rng := mrand.New(mrand.NewPCG(uint64(i), 99))
+			for run := 0; ; run++ {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				point := crashtest.DevicePoints[rng.IntN(len(crashtest.DevicePoints))]
+				p := start(t, childSpec{Device: &crashtest.DeviceConfig{DB: dbs[i], Identity: ids[i], Index: i, Scans: 6,
+					Offline: run%2 == 1, BatchSize: 3, Crash: fmt.Sprintf("%s:%d", point, 1+rng.IntN(3))}}, io.Discard)
+				r := p.wait(time.Minute)
+				if r.err != nil || r.refused != "" {
+					t.Errorf("device %d run %d: %+v", i, run, r)
+					return
+				}
+				if r.crashed != "" {
+					mu.Lock()
+					crashed[r.crashed]++
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	rng := mrand.New(mrand.NewPCG(7, 99))
+	for run := 0; run < cycles; run++ {
+		point := crashtest.ServerPoints[rng.IntN(len(crashtest.ServerPoints))]
+		p := startServer(t, data, addr, fmt.Sprintf("%s:%d", point, 1+rng.IntN(3)))
+		r := p.wait(30 * time.Second)
+		if r.crashed != point {
+			close(done)
+			wg.Wait()
+			t.Fatalf("server run %d (%s): %+v", run, point, r)
+		}
+		mu.Lock()
+		crashed[point]++
+		mu.Unlock()
+	}
+	srv := startServer(t, data, addr, "")
+	close(done)
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	rep := settleAndAudit(t, srv, data, ids, dbs)
+	t.Logf("crashes: %v; %d events (%d applied, %d parked, %d rejected), lost %d, duplicated %d",
+		crashed, rep.Events, rep.Applied, rep.Parked, rep.Rejected, rep.Lost, rep.Duplicated)
 }

@@ -28,6 +28,12 @@ type DeviceConfig struct {
 	// the file exists (Scans is then ignored), then sync to idle.
 	StopFile string
 	Interval time.Duration
+	// Offline records the run's scans before the engine starts, so it
+	// connects with a backlog (the catch-up case).
+	Offline bool
+	// BatchSize is the most events per push (the engine's default when
+	// zero); small batches put several pushes in flight.
+	BatchSize int
 	// Crash is the plan ("point:n", empty for none).
 	Crash string
 }
@@ -64,12 +70,22 @@ func RunDevice(ctx context.Context, cfg DeviceConfig, log *slog.Logger) error {
 		},
 		BackoffMin: 10 * time.Millisecond, BackoffMax: 200 * time.Millisecond,
 		PollInterval: 100 * time.Millisecond,
+		BatchSize:    cfg.BatchSize,
 		Logger:       log,
 	})
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
 	served := make(chan error, 1)
-	go func() { served <- eng.Serve(sctx) }()
+	serving := false
+	serve := func() {
+		if !serving {
+			serving = true
+			go func() { served <- eng.Serve(sctx) }()
+		}
+	}
+	if !cfg.Offline {
+		serve()
+	}
 	refused := func() error {
 		select {
 		case err := <-served:
@@ -113,6 +129,7 @@ func RunDevice(ctx context.Context, cfg DeviceConfig, log *slog.Logger) error {
 		eng.Notify()
 	}
 
+	serve()
 	idle := make(chan error, 1)
 	go func() { idle <- eng.WaitIdle(sctx) }()
 	select {
