@@ -564,6 +564,15 @@ func (l *Ledger) Pull(ctx context.Context, deviceID string, p *syncproto.Pull) (
 			ch.Levels = append(ch.Levels, lv)
 		}
 	}
+	if p.Compact {
+		own := ch.Entries[:0]
+		for _, e := range ch.Entries {
+			if e.DeviceID == deviceID {
+				own = append(own, e)
+			}
+		}
+		ch.Entries = own
+	}
 	if ch.Entries == nil {
 		ch.Entries = []syncproto.Entry{}
 	}

@@ -107,17 +107,21 @@
 // Pull and changes. The device pulls its warehouse's ledger after its
 // cursor (a ledger position; 0 at first):
 //
-//	pull{cursor, limit}   →
-//	                      ← changes{from, cursor, entries: [...], levels: [...], more}
+//	pull{cursor, limit, compact}   →
+//	                               ← changes{from, cursor, entries: [...], levels: [...], more}
 //
-// entries are ledger entries with position > from in position order, at
-// most limit (default and maximum MaxPage); each carries the delta and the
-// balance it left at its stock key (location, sku, lot). levels is the last
-// balance of every key the page touched. cursor is the position of the last
-// entry (from when the page is empty); more says another page follows. The
-// device applies a page and advances its cursor in one transaction. When
-// its warehouse's ledger grows, the server sends poke{head} unasked
-// (coalesced); the device pulls when head > cursor.
+// The page covers the ledger entries with position > from in position
+// order, at most limit (default and maximum MaxPage). entries lists them,
+// each with the delta and the balance it left at its stock key (location,
+// sku, lot); with compact, only the requesting device's own entries are
+// listed (which is all a device needs to reconcile its pending events),
+// and levels — always the last balance of every key the page covers —
+// carry everyone else's. Handhelds pull compact; auditors pull everything.
+// cursor is the position of the last entry covered (from when the page is
+// empty); more says another page follows. The device applies a page and
+// advances its cursor in one transaction. When its warehouse's ledger
+// grows, the server sends poke{head} unasked, coalesced and at most every
+// 250 ms per device; the device pulls when head > cursor.
 //
 // Reference data. A device holds its warehouse's reference records so
 // that it resolves scans offline: the SKUs, barcodes and suppliers every

@@ -133,6 +133,10 @@ type Pull struct {
 	Cursor        uint64  `json:"cursor"`
 	Limit         int     `json:"limit,omitempty"`
 	CatalogCursor *uint64 `json:"catalog_cursor,omitempty"`
+	// Compact asks for the device's own entries only: levels still carry
+	// the last balance of every key the page covers, which is all a
+	// device needs of other devices' movements.
+	Compact bool `json:"compact,omitempty"`
 }
 
 // Entry is one ledger entry: a change of Delta at one stock key, leaving

@@ -458,7 +458,7 @@ func (s *session) pump() error {
 	// The catalog rides on the same pulls (the catalog_cursor asks for it).
 	if !s.pulling && s.pushes == 0 && (s.head > s.cursor || s.catalogHead > s.catalogCursor) && !now.Before(s.holdPull) {
 		cc := s.catalogCursor
-		if err := s.write(&syncproto.Message{Type: syncproto.TypePull, Pull: &syncproto.Pull{Cursor: s.cursor, Limit: syncproto.MaxPage, CatalogCursor: &cc}}); err != nil {
+		if err := s.write(&syncproto.Message{Type: syncproto.TypePull, Pull: &syncproto.Pull{Cursor: s.cursor, Limit: syncproto.MaxPage, CatalogCursor: &cc, Compact: true}}); err != nil {
 			return err
 		}
 		s.pulling = true
