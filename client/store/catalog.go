@@ -45,8 +45,8 @@ func (s *Store) SnapshotPlan(ctx context.Context) (SnapshotPlan, error) {
 // page (first is true) replaces the reference data, and the pulled
 // balances when the snapshot carries stock; the last page (p.Next empty)
 // sets the catalog cursor to the snapshot's catalog head, the ledger
-// cursor to its position when it carries stock, and marks the snapshot
-// complete. Until then the cursors stay as they were, so an interrupted
+// cursor to its position when it carries stock (and builds the stock view
+// from the balances), and marks the snapshot complete. Until then the cursors stay as they were, so an interrupted
 // snapshot is simply taken again.
 func (s *Store) ApplySnapshotPage(ctx context.Context, p *syncproto.SnapshotPage, first bool) error {
 	err := s.update(ctx, func(tx *sql.Tx) error {
@@ -71,26 +71,23 @@ func (s *Store) ApplySnapshotPage(ctx context.Context, p *syncproto.SnapshotPage
 				return err
 			}
 			defer setServer.Close()
-			// No pending deltas (checked on the first page): the view is
-			// the server's balance.
-			setView, err := tx.PrepareContext(ctx, `INSERT INTO stock_view (location, sku, lot, qty)
-				SELECT location, sku, lot, qty FROM server_stock WHERE location = ? AND sku = ? AND lot = ?
-				ON CONFLICT (location, sku, lot) DO UPDATE SET qty = excluded.qty`)
-			if err != nil {
-				return err
-			}
-			defer setView.Close()
 			for _, l := range p.Levels {
 				if _, err := setServer.ExecContext(ctx, l.Location, l.SKU, l.Lot, l.Qty, l.Position); err != nil {
-					return fmt.Errorf("level %s/%s/%s: %w", l.Location, l.SKU, l.Lot, err)
-				}
-				if _, err := setView.ExecContext(ctx, l.Location, l.SKU, l.Lot); err != nil {
 					return fmt.Errorf("level %s/%s/%s: %w", l.Location, l.SKU, l.Lot, err)
 				}
 			}
 		}
 		if p.Next != "" {
 			return nil
+		}
+		if p.Stock {
+			// No pending deltas (checked on the first page): the view is
+			// the server's balances, built in one statement at the end.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO stock_view (location, sku, lot, qty)
+				SELECT location, sku, lot, qty FROM server_stock WHERE true
+				ON CONFLICT (location, sku, lot) DO UPDATE SET qty = excluded.qty`); err != nil {
+				return fmt.Errorf("build stock view: %w", err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE sync_state SET catalog_cursor = ?, snapshot_at = ? WHERE id = 1`,
 			p.CatalogHead, nanos(s.now())); err != nil {
