@@ -123,8 +123,21 @@ func (s *Store) Update(ctx context.Context, fn func(context.Context, server.Tx) 
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	t := &tx{q: sqlTx, stmt: func(name string) *sql.Stmt { return sqlTx.StmtContext(ctx, s.stmts[name]) }, keys: map[server.StockKey]int64{}}
-	if err := fn(ctx, t); err != nil {
+	stmts := map[string]*sql.Stmt{}
+	t := &tx{q: sqlTx, levels: map[server.StockKey]*level{},
+		stmt: func(name string) *sql.Stmt {
+			st, ok := stmts[name]
+			if !ok {
+				st = sqlTx.StmtContext(ctx, s.stmts[name])
+				stmts[name] = st
+			}
+			return st
+		}}
+	err = fn(ctx, t)
+	if err == nil {
+		err = t.flush(ctx)
+	}
+	if err != nil {
 		sqlTx.Rollback()
 		return err
 	}
@@ -141,7 +154,7 @@ func (s *Store) View(ctx context.Context, fn func(context.Context, server.ReadTx
 		return fmt.Errorf("begin read: %w", err)
 	}
 	defer sqlTx.Rollback()
-	t := &tx{q: sqlTx, keys: map[server.StockKey]int64{}}
+	t := &tx{q: sqlTx}
 	return fn(ctx, t)
 }
 
@@ -154,13 +167,53 @@ type querier interface {
 type tx struct {
 	q    querier
 	stmt func(name string) *sql.Stmt // nil in read transactions
-	// keys caches the stock row IDs this transaction has seen.
-	keys map[server.StockKey]int64
+	// levels holds the stock rows a write transaction has read or
+	// changed; changed ones are written once, at commit (flush), however
+	// many entries touched them. undo restores them when a savepoint rolls
+	// back.
+	levels map[server.StockKey]*level
+	undo   []undoLevel
+}
+
+// level is a stock row as this transaction sees it.
+type level struct {
+	id, qty, pos int64
+	dirty        bool
+}
+
+type undoLevel struct {
+	k    server.StockKey
+	prev *level // nil: the key was not known
+}
+
+// setLevel changes a known level, remembering the old one for a rollback.
+func (t *tx) setLevel(k server.StockKey, l *level) {
+	var prev *level
+	if old, ok := t.levels[k]; ok {
+		cp := *old
+		prev = &cp
+	}
+	t.undo = append(t.undo, undoLevel{k, prev})
+	t.levels[k] = l
+}
+
+// flush writes the changed stock rows.
+func (t *tx) flush(ctx context.Context) error {
+	for k, l := range t.levels {
+		if !l.dirty {
+			continue
+		}
+		if _, err := t.exec(ctx, "setStock", l.qty, l.pos, l.id); err != nil {
+			return fmt.Errorf("update stock %v: %w", k, err)
+		}
+		l.dirty = false
+	}
+	return nil
 }
 
 var writeStmts = map[string]string{
 	"eventByID": `SELECT device_id, seq, payload, status, code, reason, position, received_at FROM events WHERE event_id = ?`,
-	"stock":     `SELECT id, qty FROM stock WHERE warehouse = ? AND location = ? AND sku = ? AND lot = ?`,
+	"stock":     `SELECT id, qty, position FROM stock WHERE warehouse = ? AND location = ? AND sku = ? AND lot = ?`,
 	"newKey":    `INSERT INTO stock (warehouse, location, sku, lot, qty, position) VALUES (?,?,?,?,0,0)`,
 	"insLedger": `INSERT INTO ledger (warehouse, key_id, delta, balance, event_id, device_id, kind, recorded_at) VALUES (?,?,?,?,?,?,?,?)`,
 	"setStock":  `UPDATE stock SET qty = ?, position = ? WHERE id = ?`,
@@ -374,15 +427,20 @@ func (t *tx) RecordEvent(ctx context.Context, r server.EventRecord) error {
 }
 
 func (t *tx) Stock(ctx context.Context, k server.StockKey) (int64, error) {
-	var id, q int64
-	err := t.row(ctx, "stock", k.Warehouse, k.Location, k.SKU, k.Lot).Scan(&id, &q)
+	if l, ok := t.levels[k]; ok {
+		return l.qty, nil
+	}
+	var id, q, pos int64
+	err := t.row(ctx, "stock", k.Warehouse, k.Location, k.SKU, k.Lot).Scan(&id, &q, &pos)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
 	if err != nil {
 		return 0, fmt.Errorf("get stock: %w", err)
 	}
-	t.keys[k] = id
+	if t.levels != nil {
+		t.setLevel(k, &level{id: id, qty: q, pos: pos})
+	}
 	return q, nil
 }
 
@@ -390,9 +448,19 @@ func (t *tx) Savepoint(ctx context.Context, fn func() error) error {
 	if _, err := t.q.ExecContext(ctx, "SAVEPOINT push"); err != nil {
 		return fmt.Errorf("savepoint: %w", err)
 	}
+	mark := len(t.undo)
+	defer func() { t.undo = t.undo[:mark] }()
 	if err := fn(); err != nil {
-		// Stock rows made inside the savepoint are gone with it.
-		clear(t.keys)
+		// Stock rows made inside the savepoint are gone with it, and so
+		// are the levels it changed.
+		for i := len(t.undo) - 1; i >= mark; i-- {
+			u := t.undo[i]
+			if u.prev == nil {
+				delete(t.levels, u.k)
+			} else {
+				t.levels[u.k] = u.prev
+			}
+		}
 		if _, rerr := t.q.ExecContext(ctx, "ROLLBACK TO push"); rerr != nil {
 			return fmt.Errorf("rollback to savepoint: %w (after %w)", rerr, err)
 		}
@@ -409,14 +477,11 @@ func (t *tx) Savepoint(ctx context.Context, fn func() error) error {
 
 // keyID returns the stock row of a key, creating it (at zero) when new.
 func (t *tx) keyID(ctx context.Context, k server.StockKey) (int64, error) {
-	if id, ok := t.keys[k]; ok {
-		return id, nil
-	}
-	if _, err := t.Stock(ctx, k); err != nil {
+	if _, err := t.Stock(ctx, k); err != nil { // reads the row into levels
 		return 0, err
 	}
-	if id, ok := t.keys[k]; ok {
-		return id, nil
+	if l, ok := t.levels[k]; ok {
+		return l.id, nil
 	}
 	res, err := t.exec(ctx, "newKey", k.Warehouse, k.Location, k.SKU, k.Lot)
 	if err != nil {
@@ -426,7 +491,7 @@ func (t *tx) keyID(ctx context.Context, k server.StockKey) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("new stock key: %w", err)
 	}
-	t.keys[k] = id
+	t.setLevel(k, &level{id: id})
 	return id, nil
 }
 
@@ -451,9 +516,8 @@ func (t *tx) Append(ctx context.Context, e server.LedgerEntry) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("append ledger: %w", err)
 	}
-	if _, err := t.exec(ctx, "setStock", e.Balance, id, key); err != nil {
-		return 0, fmt.Errorf("update stock: %w", err)
-	}
+	// The stock row is written at commit, once per key.
+	t.setLevel(e.StockKey, &level{id: key, qty: e.Balance, pos: id, dirty: true})
 	return uint64(id), nil
 }
 
