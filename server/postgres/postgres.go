@@ -83,15 +83,30 @@ func (s *Store) Announce(ctx context.Context, warehouse string, head uint64) err
 	return err
 }
 
-// Listen calls fn for every announcement (its own replica's included)
-// until ctx is done, reconnecting after connection loss.
+// Listeners receive the announcements of every replica, their own
+// included. A nil func is not listened for.
+type Listeners struct {
+	// Ledger hears that a warehouse's ledger grew (Announce).
+	Ledger func(warehouse string, head uint64)
+	// Catalog hears the catalog head after every committed catalog write.
+	Catalog func(head uint64)
+}
+
+// Listen calls fn for every ledger announcement until ctx is done (see
+// ListenAll).
 func (s *Store) Listen(ctx context.Context, fn func(warehouse string, head uint64)) error {
+	return s.ListenAll(ctx, Listeners{Ledger: fn})
+}
+
+// ListenAll delivers announcements to ls on one connection until ctx is
+// done, reconnecting after connection loss.
+func (s *Store) ListenAll(ctx context.Context, ls Listeners) error {
 	for ctx.Err() == nil {
-		err := s.listen(ctx, fn)
+		err := s.listen(ctx, ls)
 		if ctx.Err() != nil {
 			break
 		}
-		slog.Warn("ledger notifications interrupted; reconnecting", "err", err)
+		slog.Warn("store notifications interrupted; reconnecting", "err", err)
 		select {
 		case <-ctx.Done():
 		case <-time.After(time.Second):
@@ -100,27 +115,42 @@ func (s *Store) Listen(ctx context.Context, fn func(warehouse string, head uint6
 	return nil
 }
 
-func (s *Store) listen(ctx context.Context, fn func(string, uint64)) error {
+func (s *Store) listen(ctx context.Context, ls Listeners) error {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("listen: %w", err)
 	}
 	defer conn.Release()
-	if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
-		return err
+	for _, c := range []struct {
+		name string
+		on   bool
+	}{{channel, ls.Ledger != nil}, {catalogChannel, ls.Catalog != nil}} {
+		if !c.on {
+			continue
+		}
+		if _, err := conn.Exec(ctx, "LISTEN "+c.name); err != nil {
+			return fmt.Errorf("listen %s: %w", c.name, err)
+		}
 	}
-	defer conn.Exec(context.WithoutCancel(ctx), "UNLISTEN "+channel) //nolint:errcheck
+	defer conn.Exec(context.WithoutCancel(ctx), "UNLISTEN *") //nolint:errcheck
 	for {
 		n, err := conn.Conn().WaitForNotification(ctx)
 		if err != nil {
-			return err
+			return fmt.Errorf("wait for notification: %w", err)
 		}
-		head, warehouse, ok := strings.Cut(n.Payload, ":")
-		h, err := strconv.ParseUint(head, 10, 64)
-		if !ok || err != nil {
-			continue
+		switch n.Channel {
+		case channel:
+			head, warehouse, ok := strings.Cut(n.Payload, ":")
+			h, err := strconv.ParseUint(head, 10, 64)
+			if ok && err == nil && ls.Ledger != nil {
+				ls.Ledger(warehouse, h)
+			}
+		case catalogChannel:
+			h, err := strconv.ParseUint(n.Payload, 10, 64)
+			if err == nil && h > 0 && ls.Catalog != nil {
+				ls.Catalog(h)
+			}
 		}
-		fn(warehouse, h)
 	}
 }
 
@@ -134,8 +164,12 @@ func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 // the warehouse's advisory lock first (see the package documentation).
 func (s *Store) Update(ctx context.Context, fn func(context.Context, server.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.pool, func(t pgx.Tx) error {
-		return fn(ctx, &tx{q: t, write: true, locked: map[string]bool{}, keys: map[server.StockKey]int64{}})
+		return fn(ctx, newWriteTx(t))
 	})
+}
+
+func newWriteTx(t pgx.Tx) *tx {
+	return &tx{q: t, write: true, locked: map[string]bool{}, keys: map[server.StockKey]int64{}}
 }
 
 // View runs fn in a read-only repeatable-read transaction (one snapshot).
@@ -145,11 +179,18 @@ func (s *Store) View(ctx context.Context, fn func(context.Context, server.ReadTx
 	})
 }
 
+// tx is a transaction of either store, ledger or catalog: the same value
+// serves server.Tx and server.CatalogTx, so opening stock enters the
+// ledger in the catalog import's own transaction.
 type tx struct {
 	q      pgx.Tx
 	write  bool
-	locked map[string]bool
+	locked map[string]bool // warehouses whose advisory lock is held
 	keys   map[server.StockKey]int64
+	// catalogLocked says the catalog's advisory lock is held;
+	// catalogWrites counts the reference records written (see catalog.go).
+	catalogLocked bool
+	catalogWrites int
 }
 
 // lock serializes this transaction with every other writer of a
@@ -170,13 +211,15 @@ func (t *tx) Savepoint(ctx context.Context, fn func() error) error {
 	if err != nil {
 		return fmt.Errorf("savepoint: %w", err)
 	}
-	outer := t.q
+	outer, catalogLocked, catalogWrites := t.q, t.catalogLocked, t.catalogWrites
 	t.q = sp
 	err = fn()
 	t.q = outer
 	if err != nil {
+		// Locks taken inside the savepoint go with it.
 		clear(t.keys)
 		clear(t.locked)
+		t.catalogLocked, t.catalogWrites = catalogLocked, catalogWrites
 		if rerr := sp.Rollback(ctx); rerr != nil {
 			return fmt.Errorf("rollback to savepoint: %w (after %w)", rerr, err)
 		}

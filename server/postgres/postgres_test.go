@@ -86,3 +86,7 @@ func TestAnnounceReachesListeners(t *testing.T) {
 		}
 	}
 }
+
+func TestCatalog(t *testing.T) {
+	storetest.RunCatalog(t, func(t *testing.T) server.CatalogStore { return MustOpen(t) })
+}
