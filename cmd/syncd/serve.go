@@ -55,8 +55,9 @@ func serveCmd() *cobra.Command {
 			ledger := server.NewLedger(st)
 			ledger.Heartbeat = heartbeat
 			if listen != nil {
-				// Replicas sharing the database poke each other's devices.
-				go listen(ctx, ledger.Hub().Publish)
+				// Replicas sharing the database poke each other's devices,
+				// for ledger growth and catalog changes alike.
+				go listen(ctx, ledger.Hub())
 			}
 			srv := &httpapi.Server{Ledger: ledger, Store: st, AdminToken: adminToken, Log: slog.Default(), Heartbeat: heartbeat}
 			if cs, ok := any(st).(server.CatalogStore); ok {
@@ -114,15 +115,18 @@ type serveStore interface {
 }
 
 // openServeStore opens PostgreSQL when a DSN is given, else the embedded
-// SQLite database in the data directory. listen, when not nil, delivers
-// other replicas' ledger growth.
-func openServeStore(ctx context.Context, data, dsn string) (serveStore, func(context.Context, func(string, uint64)) error, error) {
+// SQLite database in the data directory. listen, when not nil, publishes
+// other replicas' ledger growth and catalog heads on a hub.
+func openServeStore(ctx context.Context, data, dsn string) (serveStore, func(context.Context, *server.Hub) error, error) {
 	if dsn != "" {
 		st, err := postgres.Open(ctx, dsn)
 		if err != nil {
 			return nil, nil, err
 		}
-		return st, st.Listen, nil
+		listen := func(ctx context.Context, h *server.Hub) error {
+			return st.ListenAll(ctx, postgres.Listeners{Ledger: h.Publish, Catalog: h.PublishCatalog})
+		}
+		return st, listen, nil
 	}
 	st, err := sqlite.OpenDir(ctx, data)
 	if err != nil {
