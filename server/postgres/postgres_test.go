@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	mrand "math/rand/v2"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -89,4 +91,95 @@ func TestAnnounceReachesListeners(t *testing.T) {
 
 func TestCatalog(t *testing.T) {
 	storetest.RunCatalog(t, func(t *testing.T) server.CatalogStore { return MustOpen(t) })
+}
+
+func TestCatalogHeadReachesListeners(t *testing.T) {
+	st := MustOpen(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan uint64, 16)
+	go st.ListenAll(ctx, postgres.Listeners{Catalog: func(head uint64) { got <- head }})
+	cat := server.NewCatalog(st, server.NewLedger(st))
+	deadline := time.After(10 * time.Second)
+	for i := 0; ; i++ {
+		w, err := cat.Warehouses.Create(ctx, server.Warehouse{Code: fmt.Sprintf("W%d", i), Name: "W"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case h := <-got:
+			if h > w.Position || h == 0 {
+				t.Fatalf("notified head %d, last position %d", h, w.Position)
+			}
+			return
+		case <-time.After(100 * time.Millisecond): // the listener may not be listening yet
+		case <-deadline:
+			t.Fatal("no catalog notification")
+		}
+	}
+}
+
+// TestCatalogPositionsCommitInOrder runs catalog writers that hold their
+// transactions open for a while after taking a position, and a reader
+// pulling changes by cursor as devices do: the reader must see every
+// position, which it cannot if a lower position commits after a higher
+// one it has already passed.
+func TestCatalogPositionsCommitInOrder(t *testing.T) {
+	st := MustOpen(t)
+	ctx := context.Background()
+	const writers, puts = 3, 15
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range puts {
+				err := st.UpdateCatalog(ctx, func(ctx context.Context, tx server.CatalogTx) error {
+					if _, err := tx.PutSKU(ctx, server.SKU{Code: fmt.Sprintf("S%d-%02d", w, i), Name: "x", Unit: "each"}); err != nil {
+						return err
+					}
+					time.Sleep(time.Duration(mrand.IntN(4)) * time.Millisecond)
+					return nil
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	seen := map[uint64]bool{}
+	var cursor uint64
+	pull := func() {
+		err := st.ViewCatalog(ctx, func(ctx context.Context, tx server.CatalogReadTx) error {
+			chs, err := tx.CatalogChanges(ctx, "", cursor, 0)
+			for _, ch := range chs {
+				seen[ch.Position] = true
+				cursor = ch.Position
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for finished := false; !finished; {
+		select {
+		case <-done:
+			finished = true
+		default:
+		}
+		pull()
+	}
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	pull()
+	if len(seen) != writers*puts {
+		t.Fatalf("a device pulling by cursor saw %d of %d changes", len(seen), writers*puts)
+	}
 }
