@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -185,15 +186,40 @@ func (ss *session) poker(ctx context.Context) error {
 	}
 }
 
-// reader handles the device's messages one at a time, in order.
+// read is one message, or the error reading it, from the socket.
+type read struct {
+	m   *syncproto.Message
+	err error
+}
+
+// reader handles the device's messages one at a time, in order. Reading
+// and decoding the next message goes on in its own goroutine meanwhile, so
+// decoding a push overlaps applying the one before it.
 func (ss *session) reader(ctx context.Context) error {
 	dead := 3 * ss.srv.Heartbeat
-	for {
-		_ = ss.conn.SetReadDeadline(time.Now().Add(dead))
-		m, err := ss.conn.ReadMessage()
-		if err != nil {
+	reads := make(chan read, 2)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() {
+		defer close(reads)
+		for {
+			_ = ss.conn.SetReadDeadline(time.Now().Add(dead))
+			m, err := ss.conn.ReadMessage()
+			select {
+			case reads <- read{m, err}:
+			case <-ctx.Done():
+				return
+			}
 			var pe *syncproto.Error
-			if errors.As(err, &pe) {
+			if err != nil && (!errors.As(err, &pe) || fatal(pe.Code)) {
+				return // the connection is gone or unusable
+			}
+		}
+	})
+	for r := range reads {
+		if r.err != nil {
+			var pe *syncproto.Error
+			if errors.As(r.err, &pe) {
 				ss.log.Info("bad message from device", "code", pe.Code, "message", pe.Message)
 				if err := ss.send(ctx, errMsg(pe), fatal(pe.Code)); err != nil || fatal(pe.Code) {
 					<-ctx.Done()
@@ -201,15 +227,15 @@ func (ss *session) reader(ctx context.Context) error {
 				}
 				continue
 			}
-			return err
+			return r.err
 		}
-		reply, err := ss.handle(ctx, m)
+		reply, err := ss.handle(ctx, r.m)
 		if err != nil {
 			pe := server.ProtocolError(err)
 			if pe.Code == syncproto.ErrInternal {
-				ss.log.Error("sync", "type", m.Type, "err", err)
+				ss.log.Error("sync", "type", r.m.Type, "err", err)
 			} else {
-				ss.log.Info("sync refused", "type", m.Type, "code", pe.Code, "message", pe.Message)
+				ss.log.Info("sync refused", "type", r.m.Type, "code", pe.Code, "message", pe.Message)
 			}
 			if err := ss.send(ctx, errMsg(pe), fatal(pe.Code)); err != nil || fatal(pe.Code) {
 				<-ctx.Done()
@@ -223,6 +249,7 @@ func (ss *session) reader(ctx context.Context) error {
 			}
 		}
 	}
+	return ctx.Err()
 }
 
 func (ss *session) handle(ctx context.Context, m *syncproto.Message) (*syncproto.Message, error) {
