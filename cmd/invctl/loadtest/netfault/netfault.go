@@ -61,14 +61,20 @@ func (p *Proxy) Heal() {
 	p.mu.Unlock()
 }
 
-// ResetAll aborts every open connection with a TCP reset on both sides.
-func (p *Proxy) ResetAll() int {
+// open returns the links open now.
+func (p *Proxy) open() []*link {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	links := make([]*link, 0, len(p.links))
 	for l := range p.links {
 		links = append(links, l)
 	}
-	p.mu.Unlock()
+	return links
+}
+
+// ResetAll aborts every open connection with a TCP reset on both sides.
+func (p *Proxy) ResetAll() int {
+	links := p.open()
 	for _, l := range links {
 		l.reset()
 	}
@@ -79,12 +85,7 @@ func (p *Proxy) ResetAll() int {
 // the server sees a close, the client sees nothing at all (its connection
 // stays open and every byte it sends vanishes) until it notices by itself.
 func (p *Proxy) HalfOpenAll() int {
-	p.mu.Lock()
-	links := make([]*link, 0, len(p.links))
-	for l := range p.links {
-		links = append(links, l)
-	}
-	p.mu.Unlock()
+	links := p.open()
 	for _, l := range links {
 		l.halfOpen()
 	}
