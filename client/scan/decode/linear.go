@@ -52,7 +52,7 @@ const edgePad = 2 * subpixel
 func (d *Decoder) newLinearScanner() *linearScanner {
 	ls := &linearScanner{hints: d.hints}
 	if d.anyUPCEA {
-		ls.readers = append(ls.readers, rowReader{mayUPCEAN, oned.NewMultiFormatUPCEANReader(upceanReaderHints(d.hints)).(oned.RowDecoder)})
+		ls.readers = append(ls.readers, rowReader{newUPCEANFormats(d.enabled).reads, oned.NewMultiFormatUPCEANReader(upceanReaderHints(d.hints)).(oned.RowDecoder)})
 	}
 	for _, f := range d.linear {
 		switch f {

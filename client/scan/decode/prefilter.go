@@ -25,15 +25,18 @@ import (
 type rowRuns struct {
 	runs []int
 	pre  []int // pre[i] = runs[0] + ... + runs[i-1]
+	gap  bool  // a run after the first is empty, so runs and bits disagree
 }
 
 func (r *rowRuns) set(runs []int) {
 	r.runs = runs
 	r.pre = append(r.pre[:0], 0)
 	s := 0
-	for _, v := range runs {
+	r.gap = false
+	for i, v := range runs {
 		s += v
 		r.pre = append(r.pre, s)
+		r.gap = r.gap || v == 0 && i > 0
 	}
 }
 
@@ -207,104 +210,286 @@ func code93Pattern(counters []int) int {
 	return pattern
 }
 
-var upceanGuard = []int{1, 1, 1}
+// upceanFormats are the UPC/EAN readers gozxing's multi-format reader runs
+// after finding a start guard. Its UPC-A reader is the EAN-13 reader kept
+// to symbols whose first digit is 0; with EAN-13 enabled too it is left out
+// (upceanReaderHints).
+type upceanFormats struct{ ean13, upca, ean8, upce bool }
 
-// upceanMinRuns is the fewest runs from a start guard to the white after
-// any UPC/EAN symbol: UPC-E's guard, six digits of four runs, its end guard
-// of six and the quiet zone.
-const upceanMinRuns = 3 + 6*4 + 6 + 1
+func newUPCEANFormats(enabled map[Format]bool) upceanFormats {
+	return upceanFormats{ean13: enabled[EAN13], upca: enabled[UPCA], ean8: enabled[EAN8], upce: enabled[UPCE]}
+}
 
-// mayUPCEAN: a 1-1-1 guard with white before it at least as wide as the
-// guard (not running off the row start), then the structure one of the
-// UPC/EAN readers goes on to decode after it, each a sequence of digits
-// read run by run and a guard the reader searches for, sliding, from where
-// the digits end:
+// reads reports whether gozxing's multi-format UPC/EAN reader reads the
+// row, everything but the optional add-on (which gozxing only looks for
+// after a read, and never fails a read over): it is the reader run on run
+// lengths rather than bits, step for step, with the same floating-point
+// variance function, so that it agrees with the reader on every row
+// (TestPrefilterNeverRejectsADecode checks it both ways). Most rows that
+// have a start guard fail at the first digits; the reader would have
+// walked the bits and built an error with a stack trace to say so.
 //
-//   - EAN-13: six L or G digits, a 1-1-1-1-1 middle guard, six digits;
-//   - UPC-E: six L or G digits, a 1-1-1-1-1-1 end guard;
-//   - EAN-8: four L digits, a middle guard, four digits.
+// The reader tries only the first start guard that has a quiet zone, and
+// each of its formats from there:
 //
-// The readers then also want an end guard, a quiet zone and a check digit,
-// which are left to them.
-func mayUPCEAN(r *rowRuns) bool {
-	for j := 1; j+upceanMinRuns <= len(r.runs); j += 2 {
-		if r.runs[j-1] < r.width(j, 3) ||
-			!pmvBelow(r.runs[j:j+3], upceanGuard, 70, 48) {
-			continue
-		}
-		off, allL, digits := j+3, true, 0
-		for ; digits < 6 && off+4 <= len(r.runs); off += 4 {
-			l, g := upceanDigit(r.runs[off : off+4])
-			if !l && !g {
-				break
-			}
-			if digits < 4 {
-				allL = allL && l
-			}
-			digits++
-		}
-		if digits == 6 {
-			if r.findGuard(off, upceanEndGuard) >= 0 {
-				return true // UPC-E
-			}
-			if m := r.findGuard(off, upceanMiddleGuard); m >= 0 && r.digits(m, 6) {
-				return true // EAN-13
-			}
-		}
-		if digits >= 4 && allL {
-			if m := r.findGuard(j+3+16, upceanMiddleGuard); m >= 0 && r.digits(m, 4) {
-				return true // EAN-8
+//   - EAN-13: six L or G digits whose parities name the first digit, a
+//     1-1-1-1-1 middle guard searched for sliding, six R digits, a 1-1-1
+//     end guard searched for sliding, white after it as wide (UPC-A: the
+//     same with 0 as the first digit);
+//   - EAN-8: four L digits, a middle guard, four digits, the end guard;
+//   - UPC-E: six L or G digits whose parities name the number system and
+//     check digit, a 1-1-1-1-1-1 end guard searched for sliding.
+//
+// Each then wants the check digit to match.
+func (u upceanFormats) reads(r *rowRuns) bool {
+	if r.gap {
+		return true // runs and pixels differ: leave it to the reader
+	}
+	j := r.upceanStart()
+	if j < 0 {
+		return false
+	}
+	j += 3
+	if u.ean13 || u.upca || u.upce {
+		// EAN-13 and UPC-E begin alike: six L or G digits.
+		var d [6]byte
+		if next, parity, ok := r.upceanDigits(d[:], j, true); ok {
+			if (u.ean13 || u.upca) && r.ean13(&d, next, parity, u.ean13) ||
+				u.upce && r.upce(&d, next, parity) {
+				return true
 			}
 		}
 	}
-	return false
+	return u.ean8 && r.ean8(j)
 }
 
 var (
-	upceanMiddleGuard = []int{1, 1, 1, 1, 1}
-	upceanEndGuard    = []int{1, 1, 1, 1, 1, 1}
+	upceanGuard       = oned.UPCEANReader_START_END_PATTERN
+	upceanMiddleGuard = oned.UPCEANReader_MIDDLE_PATTERN
+	upceanEndGuardE   = []int{1, 1, 1, 1, 1, 1}
 )
 
-// findGuard is the UPC/EAN readers' guard search from the run at index i,
-// which starts white: the first window of len(pattern) runs, stepping two
-// runs at a time, that matches the pattern and is closed by a further run.
-// It returns the index of the run after the window, or -1.
+// upceanMatch is the readers' guard and digit test, exactly: the integer
+// test first, which never rejects what the floating-point one accepts
+// (pmvBelow says yes at the exact boundary), to skip most of the latter.
+func upceanMatch(counters, pattern []int) bool {
+	return pmvBelow(counters, pattern, 70, 48) &&
+		oned.PatternMatchVariance(counters, pattern, oned.UPCEANReader_MAX_INDIVIDUAL_VARIANCE) < oned.UPCEANReader_MAX_AVG_VARIANCE
+}
+
+// upceanGuardMatch is upceanMatch for the 1-1-1 guard, with the integer
+// test spelt out: each run within 0.7 modules of a third of the three.
+func upceanGuardMatch(c []int) bool {
+	c = c[:3:3]
+	t := c[0] + c[1] + c[2]
+	lim := 7 * t
+	for _, v := range c {
+		if d := 3*v - t; 10*d > lim || -10*d > lim {
+			return false
+		}
+	}
+	return oned.PatternMatchVariance(c, upceanGuard, oned.UPCEANReader_MAX_INDIVIDUAL_VARIANCE) < oned.UPCEANReader_MAX_AVG_VARIANCE
+}
+
+// upceanStart is the readers' findStartGuardPattern: the index of the
+// first 1-1-1 guard (closed by a further run) with white before it at
+// least as wide as itself, or -1. After a guard without that white the
+// search goes on from the bar after the guard's closing run, as the
+// reader's does.
+func (r *rowRuns) upceanStart() int {
+	for j := 1; j+3 < len(r.runs); {
+		if !upceanGuardMatch(r.runs[j : j+3]) {
+			j += 2
+			continue
+		}
+		if r.runs[j-1] >= r.width(j, 3) {
+			return j
+		}
+		j += 4
+	}
+	return -1
+}
+
+// findGuard is the readers' guard search from the run at index i: the
+// first window of len(pattern) runs, stepping two runs at a time, that
+// matches the pattern and is closed by a further run. It returns the index
+// of the run after the window, or -1.
 func (r *rowRuns) findGuard(i int, pattern []int) int {
 	for ; i+len(pattern) < len(r.runs); i += 2 {
-		if pmvBelow(r.runs[i:i+len(pattern)], pattern, 70, 48) {
+		if upceanMatch(r.runs[i:i+len(pattern)], pattern) {
 			return i + len(pattern)
 		}
 	}
 	return -1
 }
 
-// digits reports whether n UPC/EAN digits (L patterns, or R, which have
-// the same widths) follow from the run at index i.
-func (r *rowRuns) digits(i, n int) bool {
-	if i+4*n > len(r.runs) {
-		return false
-	}
-	for k := range n {
-		if l, _ := upceanDigit(r.runs[i+4*k : i+4*k+4]); !l {
-			return false
+// upceanPatterns are the L then G digit patterns, each element (1 to 4
+// modules) as a shift.
+var upceanPatterns = func() (p [20][4]uint8) {
+	for i, pat := range oned.UPCEANReader_L_AND_G_PATTERNS {
+		for k, v := range pat {
+			p[i][k] = uint8(v)
 		}
 	}
-	return true
-}
+	return p
+}()
 
-// upceanDigit is the UPC/EAN readers' decodeDigit test: whether four runs
-// match an L digit pattern, or a G one.
-func upceanDigit(counters []int) (l, g bool) {
-	for i, p := range oned.UPCEANReader_L_AND_G_PATTERNS {
-		if pmvBelow(counters, p, 70, 48) {
-			if i < 10 {
-				l = true
-			} else {
-				g = true
+// upceanDigit is the readers' decodeDigit on the four runs from index i,
+// over the L and G patterns (withG) or the L ones: the index of the best
+// matching pattern, or -1 (also when the row ends first). Each run first
+// gets the set of module counts within 0.7 modules of it, the reader's
+// individual test in integers and loose at the boundary; only patterns
+// inside those sets go to the reader's own variance function.
+func (r *rowRuns) upceanDigit(i int, withG bool) int {
+	if i+4 > len(r.runs) {
+		return -1
+	}
+	c := r.runs[i : i+4 : i+4]
+	t := c[0] + c[1] + c[2] + c[3]
+	lim := 7 * t
+	var ok [4]uint8 // bit m set: m modules within 0.7 of the run
+	for k, v := range c {
+		var m uint8
+		for mod := 1; mod <= 4; mod++ {
+			if d := 7*v - mod*t; 10*d <= lim && -10*d <= lim {
+				m |= 1 << mod
 			}
 		}
+		if m == 0 {
+			return -1
+		}
+		ok[k] = m
 	}
-	return l, g
+	n := 10
+	if withG {
+		n = 20
+	}
+	best, match := oned.UPCEANReader_MAX_AVG_VARIANCE, -1
+	for k, p := range upceanPatterns[:n] {
+		if (ok[0]>>p[0])&(ok[1]>>p[1])&(ok[2]>>p[2])&(ok[3]>>p[3])&1 == 0 {
+			continue
+		}
+		if v := oned.PatternMatchVariance(c, oned.UPCEANReader_L_AND_G_PATTERNS[k], oned.UPCEANReader_MAX_INDIVIDUAL_VARIANCE); v < best {
+			best, match = v, k
+		}
+	}
+	return match
+}
+
+// upceanDigits decodes len(dst) digits from the run at index i into dst,
+// and returns the index after them, their L/G parity bits (G set, the
+// first digit highest), and whether all were read.
+func (r *rowRuns) upceanDigits(dst []byte, i int, withG bool) (next, parity int, ok bool) {
+	for x := range dst {
+		d := r.upceanDigit(i, withG)
+		if d < 0 {
+			return i, 0, false
+		}
+		dst[x] = byte(d % 10)
+		if d >= 10 {
+			parity |= 1 << uint(len(dst)-1-x)
+		}
+		i += 4
+	}
+	return i, parity, true
+}
+
+// upceanEnd reports whether the guard closed at run index k (-1: none) of
+// width runs is followed by white as wide as it, short of the row's end.
+func (r *rowRuns) upceanEnd(k, runs int) bool {
+	if k < 0 {
+		return false
+	}
+	w := r.width(k-runs, runs)
+	return r.runs[k] >= w && r.pre[k]+w < r.pre[len(r.runs)]
+}
+
+var ean13FirstDigit = [10]int{0x00, 0x0B, 0x0D, 0xE, 0x13, 0x19, 0x1C, 0x15, 0x16, 0x1A}
+
+// ean13 reads the rest of an EAN-13 symbol whose first six digits are
+// left, followed by the run at index i, or only of UPC-A (EAN-13 with a
+// first digit of 0) unless anyFirst.
+func (r *rowRuns) ean13(left *[6]byte, i, parity int, anyFirst bool) bool {
+	first := slices.Index(ean13FirstDigit[:], parity)
+	if first < 0 || first > 0 && !anyFirst {
+		return false
+	}
+	if i = r.findGuard(i, upceanMiddleGuard); i < 0 {
+		return false
+	}
+	var d [13]byte
+	d[0] = byte(first)
+	copy(d[1:], left[:])
+	i, _, ok := r.upceanDigits(d[7:], i, false)
+	return ok && r.upceanEnd(r.findGuard(i, upceanGuard), 3) && upceanChecksum(d[:])
+}
+
+func (r *rowRuns) ean8(i int) bool {
+	var d [8]byte
+	i, _, ok := r.upceanDigits(d[:4], i, false)
+	if !ok {
+		return false
+	}
+	if i = r.findGuard(i, upceanMiddleGuard); i < 0 {
+		return false
+	}
+	i, _, ok = r.upceanDigits(d[4:], i, false)
+	return ok && r.upceanEnd(r.findGuard(i, upceanGuard), 3) && upceanChecksum(d[:])
+}
+
+// upceParity is UPC-E's parity patterns for number systems 0 and 1, indexed
+// by the check digit.
+var upceParity = [2][10]int{
+	{0x38, 0x34, 0x32, 0x31, 0x2C, 0x26, 0x23, 0x2A, 0x29, 0x25},
+	{0x07, 0x0B, 0x0D, 0x0E, 0x13, 0x19, 0x1C, 0x15, 0x16, 0x1A},
+}
+
+// upce reads the rest of a UPC-E symbol whose six digits are d, followed
+// by the run at index i.
+func (r *rowRuns) upce(d *[6]byte, i, parity int) bool {
+	numSys, check := -1, -1
+	for ns := range 2 {
+		if c := slices.Index(upceParity[ns][:], parity); c >= 0 {
+			numSys, check = ns, c
+			break
+		}
+	}
+	if numSys < 0 || !r.upceanEnd(r.findGuard(i, upceanEndGuardE), 6) {
+		return false
+	}
+	// The check digit is over the UPC-A number UPC-E abbreviates.
+	var a [12]byte
+	a[0], a[11] = byte(numSys), byte(check)
+	switch last := d[5]; {
+	case last <= 2:
+		copy(a[1:], d[0:2])
+		a[3] = last
+		copy(a[8:], d[2:5])
+	case last == 3:
+		copy(a[1:], d[0:3])
+		copy(a[9:], d[3:5])
+	case last == 4:
+		copy(a[1:], d[0:4])
+		a[10] = d[4]
+	default:
+		copy(a[1:], d[0:5])
+		a[10] = last
+	}
+	return upceanChecksum(a[:])
+}
+
+// upceanChecksum checks the last of digits against the others, as UPC and
+// EAN weigh them: 3 and 1 alternately from the right.
+func upceanChecksum(digits []byte) bool {
+	n := len(digits) - 1
+	sum := 0
+	for i := n - 1; i >= 0; i -= 2 {
+		sum += 3 * int(digits[i])
+	}
+	for i := n - 2; i >= 0; i -= 2 {
+		sum += int(digits[i])
+	}
+	return (1000-sum)%10 == int(digits[n])
 }
 
 var itfStart = []int{1, 1, 1, 1}
