@@ -558,7 +558,14 @@ func (t *tx) StockLevels(ctx context.Context, f server.StockFilter) ([]server.St
 			args = append(args, c.v)
 		}
 	}
-	if f.After != nil {
+	switch {
+	case f.After != nil && f.Warehouse != "" && f.After.Warehouse == f.Warehouse:
+		// With the warehouse fixed, the row value SQLite can seek the
+		// unique index by (it only seeks by the equality otherwise, and
+		// every page would rescan the warehouse from its start).
+		q += ` AND (location, sku, lot) > (?, ?, ?)`
+		args = append(args, f.After.Location, f.After.SKU, f.After.Lot)
+	case f.After != nil:
 		q += ` AND (warehouse, location, sku, lot) > (?, ?, ?, ?)`
 		args = append(args, f.After.Warehouse, f.After.Location, f.After.SKU, f.After.Lot)
 	}
