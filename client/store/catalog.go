@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/driftless/driftless/client/scan/resolve"
 	"github.com/driftless/driftless/syncproto"
@@ -64,17 +65,8 @@ func (s *Store) ApplySnapshotPage(ctx context.Context, p *syncproto.SnapshotPage
 			if !p.Stock {
 				return errors.New("page has stock levels but the snapshot has no stock")
 			}
-			setServer, err := tx.PrepareContext(ctx, `INSERT INTO server_stock (location, sku, lot, qty, position) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (location, sku, lot) DO UPDATE SET qty = excluded.qty, position = excluded.position
-				WHERE excluded.position > server_stock.position`)
-			if err != nil {
+			if err := w.levels(ctx, p.Levels); err != nil {
 				return err
-			}
-			defer setServer.Close()
-			for _, l := range p.Levels {
-				if _, err := setServer.ExecContext(ctx, l.Location, l.SKU, l.Lot, l.Qty, l.Position); err != nil {
-					return fmt.Errorf("level %s/%s/%s: %w", l.Location, l.SKU, l.Lot, err)
-				}
 			}
 		}
 		if p.Next != "" {
@@ -155,35 +147,84 @@ func applyCatalog(ctx context.Context, tx *sql.Tx, ch *syncproto.Changes) error 
 	return err
 }
 
-// refSQL are the statements refWriter prepares on first use.
+// refSQL are the single-row statements refWriter prepares on first use.
 var refSQL = map[string]string{
-	"warehouse":  `INSERT OR REPLACE INTO ref_warehouse (code, name, blind_receiving, position) VALUES (?, ?, ?, ?)`,
 	"-warehouse": `DELETE FROM ref_warehouse WHERE code = ?`,
-	"supplier":   `INSERT OR REPLACE INTO ref_suppliers (code, name, lead_time_days, position) VALUES (?, ?, ?, ?)`,
 	"-supplier":  `DELETE FROM ref_suppliers WHERE code = ?`,
-	"sku": `INSERT OR REPLACE INTO ref_skus (code, name, unit, track_lot, track_expiry, track_serial, unit_cost, position)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-	"-sku":      `DELETE FROM ref_skus WHERE code = ?`,
-	"barcode":   `INSERT OR REPLACE INTO ref_barcodes (value, key, sku, type, pack, position) VALUES (?, ?, ?, ?, ?, ?)`,
-	"-barcode":  `DELETE FROM ref_barcodes WHERE value = ?`,
-	"location":  `INSERT OR REPLACE INTO ref_locations (code, type, barcode, sequence, position) VALUES (?, ?, ?, ?, ?)`,
-	"-location": `DELETE FROM ref_locations WHERE code = ?`,
-	"po":        `INSERT OR REPLACE INTO ref_purchase_orders (number, supplier, status, expected_date, position) VALUES (?, ?, ?, ?, ?)`,
-	"-po":       `DELETE FROM ref_purchase_orders WHERE number = ?`,
-	"-po-lines": `DELETE FROM ref_purchase_order_lines WHERE number = ?`,
-	"po-line":   `INSERT INTO ref_purchase_order_lines (number, line, sku, ordered, received) VALUES (?, ?, ?, ?, ?)`,
-	"so":        `INSERT OR REPLACE INTO ref_sales_orders (number, customer, status, position) VALUES (?, ?, ?, ?)`,
-	"-so":       `DELETE FROM ref_sales_orders WHERE number = ?`,
-	"-so-lines": `DELETE FROM ref_sales_order_lines WHERE number = ?`,
-	"so-line":   `INSERT INTO ref_sales_order_lines (number, line, sku, qty, picked) VALUES (?, ?, ?, ?, ?)`,
+	"-sku":       `DELETE FROM ref_skus WHERE code = ?`,
+	"-barcode":   `DELETE FROM ref_barcodes WHERE value = ?`,
+	"-location":  `DELETE FROM ref_locations WHERE code = ?`,
+	"po":         `INSERT OR REPLACE INTO ref_purchase_orders (number, supplier, status, expected_date, position) VALUES (?, ?, ?, ?, ?)`,
+	"-po":        `DELETE FROM ref_purchase_orders WHERE number = ?`,
+	"-po-lines":  `DELETE FROM ref_purchase_order_lines WHERE number = ?`,
+	"po-line":    `INSERT INTO ref_purchase_order_lines (number, line, sku, ordered, received) VALUES (?, ?, ?, ?, ?)`,
+	"so":         `INSERT OR REPLACE INTO ref_sales_orders (number, customer, status, position) VALUES (?, ?, ?, ?)`,
+	"-so":        `DELETE FROM ref_sales_orders WHERE number = ?`,
+	"-so-lines":  `DELETE FROM ref_sales_order_lines WHERE number = ?`,
+	"so-line":    `INSERT INTO ref_sales_order_lines (number, line, sku, qty, picked) VALUES (?, ?, ?, ?, ?)`,
 }
+
+// refInsert is a multi-row INSERT: head, then one "(?, …)" of cols
+// parameters per row, then tail.
+type refInsert struct {
+	head string
+	cols int
+	tail string
+}
+
+// refInserts are the upserts refWriter writes many rows at a time: a
+// snapshot page brings thousands of rows of one kind, and one statement
+// per row costs more in database/sql and the driver than SQLite's own
+// work.
+var refInserts = map[string]refInsert{
+	"warehouse": {`INSERT OR REPLACE INTO ref_warehouse (code, name, blind_receiving, position) VALUES `, 4, ``},
+	"supplier":  {`INSERT OR REPLACE INTO ref_suppliers (code, name, lead_time_days, position) VALUES `, 4, ``},
+	"sku": {`INSERT OR REPLACE INTO ref_skus (code, name, unit, track_lot, track_expiry, track_serial, unit_cost, position) VALUES `,
+		8, ``},
+	"barcode":  {`INSERT OR REPLACE INTO ref_barcodes (value, key, sku, type, pack, position) VALUES `, 6, ``},
+	"location": {`INSERT OR REPLACE INTO ref_locations (code, type, barcode, sequence, position) VALUES `, 5, ``},
+	// A pulled balance never replaces a newer one.
+	"level": {`INSERT INTO server_stock (location, sku, lot, qty, position) VALUES `, 5,
+		` ON CONFLICT (location, sku, lot) DO UPDATE SET qty = excluded.qty, position = excluded.position
+		WHERE excluded.position > server_stock.position`},
+}
+
+// maxBatchParams bounds the parameters of one multi-row statement, well
+// under SQLite's limit (32,766 in modernc's build): beyond a few hundred
+// rows a longer statement saves nothing more.
+const maxBatchParams = 2000
+
+// sql returns the statement for rows rows.
+func (ri refInsert) sql(rows int) string {
+	row := "(?" + strings.Repeat(", ?", ri.cols-1) + ")"
+	var b strings.Builder
+	b.Grow(len(ri.head) + rows*(len(row)+2) + len(ri.tail))
+	b.WriteString(ri.head)
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	b.WriteString(ri.tail)
+	return b.String()
+}
+
+// maxRows is how many rows one statement takes.
+func (ri refInsert) maxRows() int { return maxBatchParams / ri.cols }
 
 // refWriter writes reference records in one transaction: each record
 // replaces the one at its key, archived records and orders a device does
-// not hold are deleted.
+// not hold are deleted. Upserts of the kinds in refInserts are gathered
+// and written many rows per statement; any other statement writes the
+// gathered rows first, so the writes keep their order.
 type refWriter struct {
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
+	// The gathered upserts: rows rows of kind, their parameters in args.
+	kind string
+	rows int
+	args []any
 }
 
 func newRefWriter(tx *sql.Tx) *refWriter { return &refWriter{tx: tx, stmts: map[string]*sql.Stmt{}} }
@@ -194,16 +235,70 @@ func (w *refWriter) close() {
 	}
 }
 
-func (w *refWriter) exec(ctx context.Context, name string, args ...any) error {
-	st, ok := w.stmts[name]
-	if !ok {
-		var err error
-		if st, err = w.tx.PrepareContext(ctx, refSQL[name]); err != nil {
-			return fmt.Errorf("prepare %s: %w", name, err)
-		}
-		w.stmts[name] = st
+// prepared returns the statement named name, preparing q on first use.
+func (w *refWriter) prepared(ctx context.Context, name, q string) (*sql.Stmt, error) {
+	if st, ok := w.stmts[name]; ok {
+		return st, nil
 	}
-	_, err := st.ExecContext(ctx, args...)
+	st, err := w.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("prepare %s: %w", name, err)
+	}
+	w.stmts[name] = st
+	return st, nil
+}
+
+// exec writes the gathered upserts, then runs the refSQL statement name.
+func (w *refWriter) exec(ctx context.Context, name string, args ...any) error {
+	if err := w.flush(ctx); err != nil {
+		return err
+	}
+	st, err := w.prepared(ctx, name, refSQL[name])
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(ctx, args...)
+	return err
+}
+
+// upsert gathers one row of kind (a refInserts key), writing the gathered
+// rows when they fill a statement or are of another kind.
+func (w *refWriter) upsert(ctx context.Context, kind string, args ...any) error {
+	if w.kind != kind {
+		if err := w.flush(ctx); err != nil {
+			return err
+		}
+		w.kind = kind
+	}
+	w.args = append(w.args, args...)
+	w.rows++
+	if w.rows == refInserts[kind].maxRows() {
+		return w.flush(ctx)
+	}
+	return nil
+}
+
+// flush writes the gathered upserts. The statement for a full batch is
+// prepared once per transaction; a shorter last batch gets its own.
+func (w *refWriter) flush(ctx context.Context) error {
+	if w.rows == 0 {
+		return nil
+	}
+	ri := refInserts[w.kind]
+	name := w.kind
+	if w.rows != ri.maxRows() {
+		name = fmt.Sprintf("%s/%d", w.kind, w.rows)
+	}
+	st, err := w.prepared(ctx, name, ri.sql(w.rows))
+	if err == nil {
+		_, err = st.ExecContext(ctx, w.args...)
+		if err != nil {
+			n := ri.cols * (w.rows - 1)
+			err = fmt.Errorf("write %d %s rows (%v … %v): %w", w.rows, w.kind, w.args[:min(3, ri.cols)], w.args[n:n+min(3, ri.cols)], err)
+		}
+	}
+	clear(w.args)
+	w.args, w.rows = w.args[:0], 0
 	return err
 }
 
@@ -213,29 +308,32 @@ func (w *refWriter) apply(ctx context.Context, c *syncproto.Catalog) error {
 	}
 	for _, r := range c.Warehouses {
 		if err := w.put(ctx, r.Archived, "warehouse", r.Code, r.Code, r.Name, r.BlindReceiving, r.Position); err != nil {
-			return fmt.Errorf("warehouse %s: %w", r.Code, err)
+			return err
 		}
 	}
 	for _, r := range c.Suppliers {
 		if err := w.put(ctx, r.Archived, "supplier", r.Code, r.Code, r.Name, r.LeadTimeDays, r.Position); err != nil {
-			return fmt.Errorf("supplier %s: %w", r.Code, err)
+			return err
 		}
 	}
 	for _, r := range c.SKUs {
 		if err := w.put(ctx, r.Archived, "sku", r.Code, r.Code, r.Name, r.Unit, r.TrackLot, r.TrackExpiry, r.TrackSerial,
 			r.UnitCost, r.Position); err != nil {
-			return fmt.Errorf("sku %s: %w", r.Code, err)
+			return err
 		}
 	}
 	for _, r := range c.Barcodes {
 		if err := w.put(ctx, r.Archived, "barcode", r.Value, r.Value, resolve.BarcodeKey(r.Value), r.SKU, r.Type, r.Pack, r.Position); err != nil {
-			return fmt.Errorf("barcode %s: %w", r.Value, err)
+			return err
 		}
 	}
 	for _, r := range c.Locations {
 		if err := w.put(ctx, r.Archived, "location", r.Code, r.Code, r.Type, r.Barcode, r.Sequence, r.Position); err != nil {
-			return fmt.Errorf("location %s: %w", r.Code, err)
+			return err
 		}
+	}
+	if err := w.flush(ctx); err != nil {
+		return err
 	}
 	for _, o := range c.PurchaseOrders {
 		if err := w.exec(ctx, "-po-lines", o.Number); err != nil {
@@ -269,13 +367,31 @@ func (w *refWriter) apply(ctx context.Context, c *syncproto.Catalog) error {
 			}
 		}
 	}
-	return nil
+	return w.flush(ctx)
+}
+
+// levels upserts pulled balances (a snapshot's), each only over an older
+// one.
+func (w *refWriter) levels(ctx context.Context, ls []syncproto.Level) error {
+	for _, l := range ls {
+		if err := w.upsert(ctx, "level", l.Location, l.SKU, l.Lot, l.Qty, l.Position); err != nil {
+			return err
+		}
+	}
+	return w.flush(ctx)
 }
 
 // put upserts a record, or deletes the one at key when drop is true.
+// Errors of gathered upserts name the rows of the failed statement.
 func (w *refWriter) put(ctx context.Context, drop bool, name, key string, args ...any) error {
 	if drop {
-		return w.exec(ctx, "-"+name, key)
+		if err := w.exec(ctx, "-"+name, key); err != nil {
+			return fmt.Errorf("delete %s %s: %w", name, key, err)
+		}
+		return nil
+	}
+	if _, ok := refInserts[name]; ok {
+		return w.upsert(ctx, name, args...)
 	}
 	return w.exec(ctx, name, args...)
 }
