@@ -33,6 +33,7 @@ type linearScanner struct {
 	runs, variant []int
 	prev          []int // the last row's runs, to skip identical rows
 	rr            rowRuns
+	thr01         thrWeights
 }
 
 // minLines is how many rows must read the same code.
@@ -305,7 +306,7 @@ func (ls *linearScanner) binarize(lum []byte) bool {
 	// threshold is interpolated between segment centres (a lamp or a
 	// curved label lights one end of a code more than the other). The
 	// row's histogram is the sum of its segments'.
-	const segments = 4
+	const segments = thrSegments
 	seg := (width + segments - 1) / segments
 	var hist [segments][32]int
 	var buckets [32]int
@@ -336,19 +337,17 @@ func (ls *linearScanner) binarize(lum []byte) bool {
 	// was written first, so that every row binarizes exactly as before).
 	thr := slices.Grow(ls.thr[:0], width)[:width]
 	ls.thr = thr
-	first := min(width, (seg+1)/2)              // first x with x/seg >= 0.5
-	last := max(first, min(width, (7*seg+1)/2)) // first x with x/seg >= 3.5
-	for x := range first {
+	w := ls.weights(width)
+	for x := range w.from[0] {
 		thr[x] = 2 * points[0]
 	}
-	fseg := float64(seg)
-	for x := first; x < last; x++ {
-		c := float64(x)/fseg - 0.5
-		k := min(int(c), segments-2)
-		frac := c - float64(k)
-		thr[x] = int(2 * ((1-frac)*float64(points[k]) + frac*float64(points[k+1])))
+	for k := range segments - 1 {
+		p0, p1 := float64(points[k]), float64(points[k+1])
+		for x := w.from[k]; x < w.from[k+1]; x++ {
+			thr[x] = int(2 * (w.w0[x]*p0 + w.w1[x]*p1))
+		}
 	}
-	for x := last; x < width; x++ {
+	for x := w.from[segments-1]; x < width; x++ {
 		thr[x] = 2 * points[segments-1]
 	}
 	// g is twice the sharpened value less twice the threshold: below
@@ -388,6 +387,52 @@ func (ls *linearScanner) binarize(lum []byte) bool {
 	}
 	ls.runs = runs
 	return true
+}
+
+// thrWeights are, for rows of one width, where each pair of neighbouring
+// segments' black points is interpolated between and with what weights.
+type thrWeights struct {
+	width int
+	// from[k] is the first x between the centres of segments k and k+1,
+	// from[segments-1] the first after the last centre.
+	from   [thrSegments]int
+	w0, w1 []float64 // the weights of segments k and k+1 at x
+}
+
+const thrSegments = 4
+
+// weights returns the interpolation weights for rows of width pixels,
+// computed once per width: x in segments, 0 at the first centre, split
+// into whole and fraction (the float arithmetic is kept as it was written
+// first, so that every row binarizes exactly as before).
+func (ls *linearScanner) weights(width int) *thrWeights {
+	w := &ls.thr01
+	if w.width == width && w.w0 != nil {
+		return w
+	}
+	const segments = thrSegments
+	seg := (width + segments - 1) / segments
+	first := min(width, (seg+1)/2)              // first x with x/seg >= 0.5
+	last := max(first, min(width, (7*seg+1)/2)) // first x with x/seg >= 3.5
+	w.width = width
+	w.w0 = slices.Grow(w.w0[:0], width)[:width]
+	w.w1 = slices.Grow(w.w1[:0], width)[:width]
+	for k := range w.from {
+		w.from[k] = last
+	}
+	w.from[0] = first
+	fseg := float64(seg)
+	prev := 0
+	for x := first; x < last; x++ {
+		c := float64(x)/fseg - 0.5
+		k := min(int(c), segments-2)
+		frac := c - float64(k)
+		for ; prev < k; prev++ {
+			w.from[prev+1] = x
+		}
+		w.w0[x], w.w1[x] = 1-frac, frac
+	}
+	return w
 }
 
 // segmentHistogram counts lum into 32 buckets. Two interleaved tables
