@@ -105,13 +105,20 @@ func hybridMatrix(s *planeSource) (*gozxing.BitMatrix, error) {
 				sum += row[left-2] + row[left-1] + row[left] + row[left+1] + row[left+2]
 			}
 			threshold := sum / 25
+			// The block's eight pixels of a row become eight bits at
+			// once, without a branch per pixel (a photograph makes them
+			// unpredictable); the last block column, pulled left to fit,
+			// may straddle two words.
+			word, shift := xoff/32, uint(xoff%32)
 			for yy := range size {
-				words := bits[(yoff+yy)*rowSize:][:rowSize]
+				var b uint32
 				for xx, p := range at(xoff, yoff+yy) {
-					if int(p) <= threshold {
-						px := xoff + xx
-						words[px/32] |= 1 << uint(px%32)
-					}
+					b |= uint32((threshold-int(p))>>63+1) << uint(xx) // p <= threshold
+				}
+				words := bits[(yoff+yy)*rowSize:][:rowSize]
+				words[word] |= b << shift
+				if shift > 32-size {
+					words[word+1] |= b >> (32 - shift)
 				}
 			}
 		}
