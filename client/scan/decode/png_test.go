@@ -12,6 +12,7 @@ import (
 	"image/png"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/driftless/driftless/client/scan/decode/internal/blackbox"
@@ -229,5 +230,41 @@ func TestPNGLuminanceRejectsBrokenFiles(t *testing.T) {
 	}
 	if _, err := ReadLuminance(good); err != nil {
 		t.Errorf("the unbroken file: %v", err)
+	}
+}
+
+// TestPaeth holds paeth, branch-free and byte-interleaved, to the filter
+// as the PNG specification writes it, for every pixel width.
+func TestPaeth(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for bpp := 1; bpp <= 8; bpp++ {
+		for _, n := range []int{1, bpp, bpp + 1, 3*bpp - 1, 3 * bpp, 97, 300} {
+			cdat, pdat := make([]byte, n), make([]byte, n)
+			for i := range cdat {
+				cdat[i], pdat[i] = byte(rng.IntN(256)), byte(rng.IntN(256))
+			}
+			want := slices.Clone(cdat)
+			for i := range want {
+				var a, c int
+				if i >= bpp {
+					a, c = int(want[i-bpp]), int(pdat[i-bpp])
+				}
+				b := int(pdat[i])
+				p := a + b - c
+				pa, pb, pc := abs(p-a), abs(p-b), abs(p-c)
+				switch {
+				case pa <= pb && pa <= pc:
+					want[i] += byte(a)
+				case pb <= pc:
+					want[i] += byte(b)
+				default:
+					want[i] += byte(c)
+				}
+			}
+			paeth(cdat, pdat, bpp)
+			if !slices.Equal(cdat, want) {
+				t.Errorf("bpp %d, %d bytes: got %v, want %v", bpp, n, cdat, want)
+			}
+		}
 	}
 }
