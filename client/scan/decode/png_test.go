@@ -217,12 +217,20 @@ func TestPNGLuminanceRejectsBrokenFiles(t *testing.T) {
 	crc = crc32.ChecksumIEEE(huge[len(pngSignature)+4 : len(pngSignature)+8+13])
 	binary.BigEndian.PutUint32(huge[len(pngSignature)+8+13:], crc)
 
+	badZlib := bytes.Clone(good)
+	idat := bytes.Index(badZlib, []byte("IDAT"))
+	badZlib[idat+4] ^= 0x0f // the compression method
+	idatLen := int(binary.BigEndian.Uint32(badZlib[idat-4:]))
+	crc = crc32.ChecksumIEEE(badZlib[idat : idat+4+idatLen])
+	binary.BigEndian.PutUint32(badZlib[idat+4+idatLen:], crc)
+
 	for name, data := range map[string][]byte{
-		"truncated file": good[:len(good)/2],
-		"missing rows":   truncatedData,
-		"bad checksum":   badCRC,
-		"too large":      huge,
-		"not an image":   []byte("hello"),
+		"bad zlib header": badZlib,
+		"truncated file":  good[:len(good)/2],
+		"missing rows":    truncatedData,
+		"bad checksum":    badCRC,
+		"too large":       huge,
+		"not an image":    []byte("hello"),
 	} {
 		if g, err := ReadLuminance(data); err == nil {
 			t.Errorf("%s: decoded a %v image, want an error", name, g.Rect)
