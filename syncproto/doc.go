@@ -167,7 +167,9 @@
 // warehouse, suppliers, skus, barcodes, locations, purchase_orders,
 // sales_orders (only the records a device holds), then the warehouse's
 // stock levels when stock is true; page, rows, done and total say how far
-// along it is. The first page pins catalog_head and position (the
+// along it is. Every page but the last also carries its next token in the
+// Snapshot-Next response header, so that a device can ask for the next
+// page while it still decodes this one. The first page pins catalog_head and position (the
 // catalog head and the warehouse's ledger head, read in one transaction);
 // later pages repeat them. Each page is read in its own transaction, so
 // records that change while the snapshot downloads may show up in a later

@@ -1,6 +1,7 @@
 package syncer
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/driftless/driftless/client/store"
 	"github.com/driftless/driftless/syncproto"
+	"golang.org/x/sync/errgroup"
 )
 
 // SnapshotStore is what a snapshot needs of the device's database
@@ -115,81 +117,140 @@ func (e *Engine) snapshotURL(syncURL string) (string, error) {
 	return u.String(), nil
 }
 
-type fetched struct {
-	page  *syncproto.SnapshotPage
-	bytes int64
-	err   error
+// SnapshotNextHeader is the response header that carries a snapshot
+// page's next token before its body (see syncproto's "Snapshot").
+const SnapshotNextHeader = "Snapshot-Next"
+
+// body is one page as it came over the wire: still compressed when gzip
+// says so, and the next token from the header ("" when the server sent
+// none). page is set when the download stage had to decode it.
+type body struct {
+	raw  []byte
+	gzip bool
+	next string
+	page *syncproto.SnapshotPage
 }
 
-// snapshot downloads every page and stores each as it arrives. The next
-// page downloads while the store writes the current one.
-func (e *Engine) snapshot(ctx context.Context, ss SnapshotStore, id store.Identity, syncURL string, stock bool) (SnapshotStats, error) {
+// decoded is a page ready to store, with its size on the wire.
+type decoded struct {
+	page  *syncproto.SnapshotPage
+	bytes int64
+}
+
+// snapshot downloads every page and stores each as it arrives, in three
+// stages that overlap: while the store writes page n, page n+1 decodes
+// and page n+2 downloads (the server names the next page in a header, so
+// the next request need not wait for the decoding). Each stage hands on
+// at most one page ahead, so a few pages at most are in memory.
+func (e *Engine) snapshot(ctx context.Context, ss SnapshotStore, id store.Identity, syncURL string, stock bool) (st SnapshotStats, err error) {
 	start := time.Now()
 	base, err := e.snapshotURL(syncURL)
 	if err != nil {
 		return SnapshotStats{}, err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	pages := make(chan fetched, 1)
-	go func() {
-		defer close(pages)
+	g, ctx := errgroup.WithContext(ctx)
+	bodies := make(chan body, 1)
+	pages := make(chan decoded, 1)
+	g.Go(func() error { // download
+		defer close(bodies)
 		q := url.Values{"stock": {fmt.Sprint(stock)}}
-		for {
-			p, n, err := e.fetchPage(ctx, id, base+"?"+q.Encode())
+		for n := 1; ; n++ {
+			b, err := e.fetchPage(ctx, id, base+"?"+q.Encode())
+			if err != nil {
+				return fmt.Errorf("snapshot page %d: %w", n, err)
+			}
+			if b.next == "" {
+				// The last page, or a server that does not name the next
+				// page in a header: the body says.
+				if b.page, err = decodePage(b); err != nil {
+					return fmt.Errorf("snapshot page %d: %w", n, err)
+				}
+				b.next = b.page.Next
+			}
 			select {
-			case pages <- fetched{p, n, err}:
+			case bodies <- b:
 			case <-ctx.Done():
-				return
+				return ctx.Err()
 			}
-			if err != nil || p.Next == "" {
-				return
+			if b.next == "" {
+				return nil
 			}
-			q = url.Values{"page": {p.Next}}
+			q = url.Values{"page": {b.next}}
 		}
-	}()
-	var st SnapshotStats
-	for f := range pages {
-		if f.err != nil {
-			return st, fmt.Errorf("snapshot page %d: %w", st.Pages+1, f.err)
+	})
+	g.Go(func() error { // decode
+		defer close(pages)
+		n := 0
+		for b := range bodies {
+			n++
+			p := b.page
+			if p == nil {
+				var err error
+				if p, err = decodePage(b); err != nil {
+					return fmt.Errorf("snapshot page %d: %w", n, err)
+				}
+			}
+			if p.Next != b.next {
+				return fmt.Errorf("snapshot page %d: the page's next token differs from its %s header", n, SnapshotNextHeader)
+			}
+			select {
+			case pages <- decoded{p, int64(len(b.raw))}:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
-		p := f.page
-		if err := ss.ApplySnapshotPage(ctx, p, st.Pages == 0); err != nil {
-			return st, fmt.Errorf("snapshot: %w", err)
+		return nil
+	})
+	g.Go(func() error { // store
+		for d := range pages {
+			p := d.page
+			if err := ss.ApplySnapshotPage(ctx, p, st.Pages == 0); err != nil {
+				return fmt.Errorf("snapshot: %w", err)
+			}
+			st.Pages++
+			st.Rows += p.Rows
+			st.WireBytes += d.bytes
+			st.CatalogHead, st.Position = p.CatalogHead, p.Position
+			if e.cfg.OnSnapshot != nil {
+				e.cfg.OnSnapshot(SnapshotProgress{Page: p.Page, Done: p.Done, Total: p.Total, WireBytes: st.WireBytes})
+			}
+			if p.Next == "" {
+				st.Took = time.Since(start)
+				return nil
+			}
 		}
-		st.Pages++
-		st.Rows += p.Rows
-		st.WireBytes += f.bytes
-		st.CatalogHead, st.Position = p.CatalogHead, p.Position
-		if e.cfg.OnSnapshot != nil {
-			e.cfg.OnSnapshot(SnapshotProgress{Page: p.Page, Done: p.Done, Total: p.Total, WireBytes: st.WireBytes})
-		}
-		if p.Next == "" {
-			st.Took = time.Since(start)
-			return st, nil
-		}
+		return fmt.Errorf("snapshot: %w", context.Cause(ctx))
+	})
+	if err := g.Wait(); err != nil {
+		return st, err
 	}
-	return st, fmt.Errorf("snapshot: %w", ctx.Err())
+	return st, nil
 }
 
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	r io.Reader
-	n int64
+// decodePage decodes a page's body.
+func decodePage(b body) (*syncproto.SnapshotPage, error) {
+	var r io.Reader = bytes.NewReader(b.raw)
+	if b.gzip {
+		gz, err := gzip.NewReader(r)
+		if err != nil {
+			return nil, fmt.Errorf("read page: %w", err)
+		}
+		defer gz.Close()
+		r = gz
+	}
+	var p syncproto.SnapshotPage
+	if err := json.NewDecoder(r).Decode(&p); err != nil {
+		return nil, fmt.Errorf("read page: %w", err)
+	}
+	return &p, nil
 }
 
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
-// fetchPage GETs one page with the device's credentials and decodes it,
-// returning the bytes received on the wire.
-func (e *Engine) fetchPage(ctx context.Context, id store.Identity, u string) (*syncproto.SnapshotPage, int64, error) {
+// fetchPage GETs one page with the device's credentials and reads its
+// body as it came over the wire.
+func (e *Engine) fetchPage(ctx context.Context, id store.Identity, u string) (body, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, 0, err
+		return body{}, err
 	}
 	req.Header.Set("Authorization", "Device "+id.DeviceID+":"+id.Token)
 	// Asked for explicitly, so the transport leaves the body compressed
@@ -201,38 +262,28 @@ func (e *Engine) fetchPage(ctx context.Context, id store.Identity, u string) (*s
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, 0, err
+		return body{}, err
 	}
 	defer resp.Body.Close()
-	cr := &countingReader{r: resp.Body}
 	if resp.StatusCode != http.StatusOK {
-		var body struct {
+		var eb struct {
 			Error struct {
 				Code    string `json:"code"`
 				Message string `json:"message"`
 			} `json:"error"`
 		}
-		_ = json.NewDecoder(io.LimitReader(cr, 64<<10)).Decode(&body)
+		_ = json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&eb)
 		if resp.StatusCode == http.StatusNotFound {
-			return nil, cr.n, errNoSnapshot
+			return body{}, errNoSnapshot
 		}
 		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-			return nil, cr.n, &FatalError{Err: &syncproto.Error{Code: syncproto.ErrUnauthorized, Message: body.Error.Message}}
+			return body{}, &FatalError{Err: &syncproto.Error{Code: syncproto.ErrUnauthorized, Message: eb.Error.Message}}
 		}
-		return nil, cr.n, fmt.Errorf("server answered %s: %s", resp.Status, body.Error.Message)
+		return body{}, fmt.Errorf("server answered %s: %s", resp.Status, eb.Error.Message)
 	}
-	var r io.Reader = cr
-	if resp.Header.Get("Content-Encoding") == "gzip" {
-		gz, err := gzip.NewReader(cr)
-		if err != nil {
-			return nil, cr.n, fmt.Errorf("read page: %w", err)
-		}
-		defer gz.Close()
-		r = gz
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return body{}, fmt.Errorf("read page: %w", err)
 	}
-	var p syncproto.SnapshotPage
-	if err := json.NewDecoder(r).Decode(&p); err != nil {
-		return nil, cr.n, fmt.Errorf("read page: %w", err)
-	}
-	return &p, cr.n, nil
+	return body{raw: raw, gzip: resp.Header.Get("Content-Encoding") == "gzip", next: resp.Header.Get(SnapshotNextHeader)}, nil
 }

@@ -90,6 +90,11 @@ func (s *Server) snapshot(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Vary", "Accept-Encoding")
+	if page.Next != "" {
+		// Before the body, so that a device can ask for the next page
+		// while it still decodes this one.
+		w.Header().Set(snapshotNextHeader, page.Next)
+	}
 	if !acceptsGzip(r) {
 		w.WriteHeader(http.StatusOK)
 		_ = json.NewEncoder(w).Encode(page)
@@ -108,6 +113,9 @@ func (s *Server) snapshot(w http.ResponseWriter, r *http.Request) {
 		s.Log.Warn("snapshot: write page", "device", dev.ID, "err", err)
 	}
 }
+
+// snapshotNextHeader repeats a page's next token as a response header.
+const snapshotNextHeader = "Snapshot-Next"
 
 func acceptsGzip(r *http.Request) bool {
 	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
