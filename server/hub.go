@@ -47,6 +47,13 @@ func (s *Subscription) Close() {
 	}
 }
 
+// Subscribers counts a warehouse's subscribers (its connected devices).
+func (h *Hub) Subscribers(warehouse string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.subs[warehouse])
+}
+
 // Publish announces a warehouse's new head to its subscribers.
 func (h *Hub) Publish(warehouse string, head uint64) {
 	h.mu.Lock()

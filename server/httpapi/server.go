@@ -39,8 +39,12 @@ type Server struct {
 	// three heartbeats is disconnected.
 	Heartbeat time.Duration
 	// PokeInterval is the shortest time between two pokes to one device
-	// (250ms when zero).
-	PokeInterval time.Duration
+	// (250ms when zero). PokeSpacing spreads a warehouse's pulls: with n
+	// devices connected, each is poked at most every n × PokeSpacing (10ms
+	// when zero), so a warehouse's fleet pulls about 100 times a second
+	// however large it is, and each device sees the others' movements
+	// within max(PokeInterval, n × PokeSpacing).
+	PokeInterval, PokeSpacing time.Duration
 
 	sessions sync.WaitGroup
 	ctx      context.Context // cancelled when Serve's context is
@@ -56,6 +60,9 @@ func (s *Server) Handler() http.Handler {
 	}
 	if s.PokeInterval == 0 {
 		s.PokeInterval = 250 * time.Millisecond
+	}
+	if s.PokeSpacing == 0 {
+		s.PokeSpacing = 10 * time.Millisecond
 	}
 	if s.ctx == nil {
 		s.ctx = context.Background()

@@ -147,9 +147,12 @@ func (ss *session) writer(ctx, serverCtx context.Context) error {
 }
 
 // poker turns growth of the device's warehouse ledger into pokes, at most
-// one per PokeInterval: a busy warehouse would otherwise make every device
-// pull after every other device's scan. The poke after a pause carries the
-// latest head, so nothing is missed, only batched.
+// one per PokeInterval, or per PokeSpacing for each connected device of the
+// warehouse when that is longer: a busy warehouse would otherwise make
+// every device pull after every other device's scan, and a large fleet
+// would spend the server on pulls. The poke after a pause carries the
+// latest head, so nothing is missed, only batched. A device's own pushes
+// need no poke: their acks tell it the head.
 func (ss *session) poker(ctx context.Context) error {
 	sub := ss.srv.Ledger.Hub().Subscribe(ss.dev.Warehouse)
 	defer sub.Close()
@@ -165,7 +168,8 @@ func (ss *session) poker(ctx context.Context) error {
 				return nil
 			}
 		case head := <-sub.C:
-			if wait := ss.srv.PokeInterval - time.Since(last); wait > 0 {
+			interval := max(ss.srv.PokeInterval, time.Duration(ss.srv.Ledger.Hub().Subscribers(ss.dev.Warehouse))*ss.srv.PokeSpacing)
+			if wait := interval - time.Since(last); wait > 0 {
 				select {
 				case <-ctx.Done():
 					return nil
