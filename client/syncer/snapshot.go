@@ -2,7 +2,6 @@ package syncer
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/driftless/driftless/client/store"
 	"github.com/driftless/driftless/syncproto"
+	"github.com/klauspost/compress/gzip"
 	"golang.org/x/sync/errgroup"
 )
 

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/driftless/driftless/server"
 	"github.com/driftless/driftless/syncproto"
+	"github.com/klauspost/compress/gzip"
 )
 
 // The device snapshot: GET /api/v1/snapshot, authenticated with the
