@@ -294,18 +294,26 @@ func upceanGuardMatch(c []int) bool {
 // upceanStart is the readers' findStartGuardPattern: the index of the
 // first 1-1-1 guard (closed by a further run) with white before it at
 // least as wide as itself, or -1. After a guard without that white the
-// search goes on from the bar after the guard's closing run, as the
-// reader's does.
+// reader's search goes on from the bar after the guard's closing run,
+// jumping over the window two runs on: the first guard with its white
+// that the search does not jump over is the one.
+//
+// The white is the cheaper test, so it comes first. A guard at j is
+// jumped over when the search looks at j-2 and finds a guard there; it
+// looks at every other one of a row of guards, from the first, so j is
+// jumped over when an odd number of guards runs back from j-2.
 func (r *rowRuns) upceanStart() int {
-	for j := 1; j+3 < len(r.runs); {
-		if !upceanGuardMatch(r.runs[j : j+3]) {
-			j += 2
+	for j := 1; j+3 < len(r.runs); j += 2 {
+		if r.runs[j-1] < r.width(j, 3) || !upceanGuardMatch(r.runs[j:j+3]) {
 			continue
 		}
-		if r.runs[j-1] >= r.width(j, 3) {
+		n := 0
+		for k := j - 2; k >= 1 && upceanGuardMatch(r.runs[k:k+3]); k -= 2 {
+			n++
+		}
+		if n%2 == 0 {
 			return j
 		}
-		j += 4
 	}
 	return -1
 }
@@ -348,13 +356,12 @@ func (r *rowRuns) upceanDigit(i int, withG bool) int {
 	t := c[0] + c[1] + c[2] + c[3]
 	lim := 7 * t
 	var ok [4]uint8 // bit m set: m modules within 0.7 of the run
+	within := func(v, mod int) uint8 {
+		d := 7*v - mod*t
+		return uint8((lim-10*d)>>63|(lim+10*d)>>63) + 1 // 10|d| <= lim
+	}
 	for k, v := range c {
-		var m uint8
-		for mod := 1; mod <= 4; mod++ {
-			if d := 7*v - mod*t; 10*d <= lim && -10*d <= lim {
-				m |= 1 << mod
-			}
-		}
+		m := within(v, 1)<<1 | within(v, 2)<<2 | within(v, 3)<<3 | within(v, 4)<<4
 		if m == 0 {
 			return -1
 		}

@@ -2,6 +2,7 @@ package decode
 
 import (
 	"image"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -134,5 +135,44 @@ func TestUPCEANPrefilterFormats(t *testing.T) {
 		if decoded[0] == 0 {
 			t.Errorf("%v: never decoded: the test exercises nothing", formats)
 		}
+	}
+}
+
+// TestUPCEANStart holds upceanStart, which tests the quiet zone first, to
+// the reader's start guard search as written, on random rows crowded with
+// guards, with and without white before them.
+func TestUPCEANStart(t *testing.T) {
+	reference := func(r *rowRuns) int {
+		for j := 1; j+3 < len(r.runs); {
+			if !upceanGuardMatch(r.runs[j : j+3]) {
+				j += 2
+				continue
+			}
+			if r.runs[j-1] >= r.width(j, 3) {
+				return j
+			}
+			j += 4
+		}
+		return -1
+	}
+	rng := rand.New(rand.NewPCG(8, 9))
+	found := 0
+	for range 20000 {
+		runs := make([]int, 5+rng.IntN(40))
+		for i := range runs {
+			runs[i] = []int{4, 4, 4, 5, 6, 9, 14}[rng.IntN(7)]
+		}
+		var r rowRuns
+		r.set(runs)
+		got, want := r.upceanStart(), reference(&r)
+		if got != want {
+			t.Fatalf("runs %v: start %d, the reader's search %d", runs, got, want)
+		}
+		if got >= 0 {
+			found++
+		}
+	}
+	if found < 1000 {
+		t.Errorf("a guard in only %d rows: the test exercises little", found)
 	}
 }
