@@ -60,7 +60,7 @@ func (s *Store) ApplyAck(ctx context.Context, ack *syncproto.Ack) error {
 				return fmt.Errorf("event %s: %w", o.ID, err)
 			}
 		}
-		if err := recompute(ctx, tx, touched); err != nil {
+		if err := recompute(ctx, tx, touched, nil); err != nil {
 			return err
 		}
 		return advanceAckedThrough(ctx, tx, ack.AckedThrough)
@@ -187,7 +187,9 @@ func (s *Store) ApplyChanges(ctx context.Context, ch *syncproto.Changes) error {
 				return err
 			}
 		}
-		return recompute(ctx, tx, touched)
+		// Every key the page set a balance for has a server row, so its
+		// view row cannot vanish: skip that check for them.
+		return recompute(ctx, tx, touched, func(k key) bool { _, ok := last[k]; return ok })
 	})
 	if err != nil {
 		return fmt.Errorf("apply changes %d..%d: %w", ch.From, ch.Cursor, err)
@@ -247,8 +249,10 @@ func dropPulledApplied(ctx context.Context, tx *sql.Tx, touched map[key]struct{}
 }
 
 // recompute sets the view of every touched key to its server balance plus
-// its pending deltas, and forgets keys that have neither.
-func recompute(ctx context.Context, tx *sql.Tx, touched map[key]struct{}) error {
+// its pending deltas, and forgets keys that have neither. hasServer, when
+// set, tells the keys known to have a server balance (no need to check
+// whether they vanish).
+func recompute(ctx context.Context, tx *sql.Tx, touched map[key]struct{}, hasServer func(key) bool) error {
 	if len(touched) == 0 {
 		return nil
 	}
@@ -273,6 +277,9 @@ func recompute(ctx context.Context, tx *sql.Tx, touched map[key]struct{}) error 
 	for k := range touched {
 		if _, err := upsert.ExecContext(ctx, k.location, k.sku, k.lot); err != nil {
 			return fmt.Errorf("recompute %v: %w", k, err)
+		}
+		if hasServer != nil && hasServer(k) {
+			continue
 		}
 		if _, err := del.ExecContext(ctx, k.location, k.sku, k.lot); err != nil {
 			return fmt.Errorf("recompute %v: %w", k, err)
