@@ -82,22 +82,64 @@ func (r *rowRuns) halfQuiet(j, k int) bool {
 
 var code128Starts = [][]int{{2, 1, 1, 4, 1, 2}, {2, 1, 1, 2, 1, 4}, {2, 1, 1, 2, 3, 2}}
 
+// mayCode128: a start pattern with white before it of half its width (or
+// back to the row start), followed by two more characters, as the reader
+// reads at least a check character and the stop pattern after the start
+// (a stop right after the start leaves it nothing to return).
 func mayCode128(r *rowRuns) bool {
 	for j := 1; j <= r.lastStart(6); j += 2 {
-		if !r.halfQuiet(j, 6) {
+		if !r.halfQuiet(j, 6) || j+18 > len(r.runs) {
 			continue
 		}
 		w := r.runs[j : j+6]
 		for _, p := range code128Starts {
 			if pmvBelow(w, p, 70, 25) {
-				return true
+				if code128Like(r.runs[j+6:j+12]) && code128Like(r.runs[j+12:j+18]) {
+					return true
+				}
+				break
 			}
 		}
 	}
 	return false
 }
 
+// code128Like reports whether six runs could pass the reader's decodeCode,
+// which wants them within 0.7 modules each of one of its patterns: six
+// elements of one to four modules, eleven in all. It asks only whether
+// some such six, not necessarily one of the 107 patterns, are within
+// reach of the runs, each run having a range of module counts within 0.7
+// of it.
+func code128Like(c []int) bool {
+	c = c[:6:6]
+	t := c[0] + c[1] + c[2] + c[3] + c[4] + c[5]
+	lim := 7 * t
+	lo, hi := 0, 0
+	for _, v := range c {
+		mlo, mhi := 5, 0
+		for m := 1; m <= 4; m++ {
+			if d := 11*v - m*t; 10*d <= lim && -10*d <= lim {
+				mlo, mhi = min(mlo, m), max(mhi, m)
+			}
+		}
+		if mhi == 0 {
+			return false
+		}
+		lo, hi = lo+mlo, hi+mhi
+	}
+	return lo <= 11 && 11 <= hi
+}
+
+// mayCode39: an asterisk with white before it of half its width (or back
+// to the row start), then what the reader goes on to read: characters of
+// nine runs, each followed by a gap, up to a closing asterisk with white
+// after it of half its width (or nothing black after it), and at least
+// one character between the asterisks. The reader reads from the first
+// asterisk with its white only; any is looser, which is allowed.
 func mayCode39(r *rowRuns) bool {
+	if r.gap {
+		return true // runs and pixels differ: leave it to the reader
+	}
 	for j := 1; j <= r.lastStart(9); j += 2 {
 		w := r.runs[j : j+9]
 		// The asterisk is narrow-wide-narrow-narrow-wide-narrow-wide-
@@ -106,11 +148,50 @@ func mayCode39(r *rowRuns) bool {
 		if min(w[1], w[4], w[6]) <= max(w[0], w[2], w[3], w[5], w[7], w[8]) {
 			continue
 		}
-		if r.halfQuiet(j, 9) && code39NarrowWide(w) == 0x094 {
+		if r.halfQuiet(j, 9) && code39NarrowWide(w) == code39Asterisk && r.code39Reads(j+10) {
 			return true
 		}
 	}
 	return false
+}
+
+const code39Asterisk = 0x094
+
+// code39Encodings are Code 39's characters but the asterisk, as the
+// reader's narrow/wide patterns.
+var code39Encodings = []int{
+	0x034, 0x121, 0x061, 0x160, 0x031, 0x130, 0x070, 0x025, 0x124, 0x064,
+	0x109, 0x049, 0x148, 0x019, 0x118, 0x058, 0x00D, 0x10C, 0x04C, 0x01C,
+	0x103, 0x043, 0x142, 0x013, 0x112, 0x052, 0x007, 0x106, 0x046, 0x016,
+	0x181, 0x0C1, 0x1C0, 0x091, 0x190, 0x0D0, 0x085, 0x184, 0x0C4, 0x0A8,
+	0x0A2, 0x08A, 0x02A,
+}
+
+// code39Reads is the Code 39 reader's decoding loop from the run at index
+// i, the first bar after the start asterisk and its gap: whether it reads
+// at least one character and then the closing asterisk, with white after
+// it of half the asterisk's width unless nothing black follows.
+func (r *rowRuns) code39Reads(i int) bool {
+	for n := 0; ; n++ {
+		if i+9 > len(r.runs) {
+			return false // the row ends inside a character
+		}
+		p := code39NarrowWide(r.runs[i : i+9])
+		if p == code39Asterisk {
+			if n == 0 {
+				return false
+			}
+			break
+		}
+		if p < 0 || !slices.Contains(code39Encodings, p) {
+			return false
+		}
+		i += 10
+	}
+	if i+10 >= len(r.runs) {
+		return true // no bar after the asterisk
+	}
+	return 2*r.runs[i+9] >= r.width(i, 9)
 }
 
 // code39NarrowWide is gozxing's code39ToNarrowWidePattern.
