@@ -380,12 +380,17 @@ func (a *applier) balance(ctx context.Context, k StockKey) (int64, error) {
 func (a *applier) apply(ctx context.Context, events []syncproto.Event) (*syncproto.Ack, error) {
 	ack := &syncproto.Ack{Outcomes: make([]syncproto.Outcome, 0, len(events))}
 	next := a.dev.AckedThrough + 1
+	ids := make([]string, len(events))
+	for i := range events {
+		ids[i] = events[i].ID
+	}
+	known, err := a.tx.EventsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	for i := range events {
 		ev := &events[i]
-		prev, held, err := a.tx.EventByID(ctx, ev.ID)
-		if err != nil {
-			return nil, err
-		}
+		prev, held := known[ev.ID]
 		if held && prev.Event.DeviceID == a.dev.ID && prev.Event.Seq == ev.Seq {
 			// Sent before: the stored outcome is final, whatever the
 			// payload says now.
@@ -415,6 +420,10 @@ func (a *applier) apply(ctx context.Context, events []syncproto.Event) (*syncpro
 		out, err := a.applyNew(ctx, ev, held)
 		if err != nil {
 			return nil, fmt.Errorf("apply event %s: %w", ev.ID, err)
+		}
+		if !held {
+			// The same event later in this push is a resend of this one.
+			known[ev.ID] = EventRecord{Event: *ev, Outcome: out, ReceivedAt: a.now}
 		}
 		ack.Outcomes = append(ack.Outcomes, out)
 		next++

@@ -73,6 +73,9 @@ type ReadTx interface {
 	Device(ctx context.Context, id string) (Device, error) // *Error ENotFound when absent
 	// EventByID returns the event held under an event ID.
 	EventByID(ctx context.Context, id string) (EventRecord, bool, error)
+	// EventsByID returns the events held under any of the IDs (one query
+	// for a whole push).
+	EventsByID(ctx context.Context, ids []string) (map[string]EventRecord, error)
 	// EventBySeq returns the event a device sent with a sequence number.
 	EventBySeq(ctx context.Context, deviceID string, seq uint64) (EventRecord, bool, error)
 	Stock(ctx context.Context, key StockKey) (int64, error)

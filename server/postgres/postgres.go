@@ -343,6 +343,18 @@ func (t *tx) EventByID(ctx context.Context, id string) (server.EventRecord, bool
 	return t.oneEvent(ctx, "event_id = $1", id)
 }
 
+func (t *tx) EventsByID(ctx context.Context, ids []string) (map[string]server.EventRecord, error) {
+	recs, err := t.events(ctx, eventSelect+` WHERE event_id = ANY($1)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]server.EventRecord, len(recs))
+	for _, r := range recs {
+		out[r.Event.ID] = r
+	}
+	return out, nil
+}
+
 func (t *tx) EventBySeq(ctx context.Context, deviceID string, seq uint64) (server.EventRecord, bool, error) {
 	return t.oneEvent(ctx, "device_id = $1 AND seq = $2", deviceID, seq)
 }

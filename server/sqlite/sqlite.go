@@ -347,6 +347,35 @@ func (t *tx) EventByID(ctx context.Context, id string) (server.EventRecord, bool
 	return r, true, nil
 }
 
+func (t *tx) EventsByID(ctx context.Context, ids []string) (map[string]server.EventRecord, error) {
+	out := make(map[string]server.EventRecord, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		ids = ids[n:]
+		rows, err := t.q.QueryContext(ctx, `SELECT device_id, seq, payload, status, code, reason, position, received_at FROM events
+			WHERE event_id IN (?`+strings.Repeat(",?", n-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("get events: %w", err)
+		}
+		for rows.Next() {
+			r, err := scanEvent(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("get events: %w", err)
+			}
+			out[r.Event.ID] = r
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("get events: %w", err)
+		}
+	}
+	return out, nil
+}
+
 func (t *tx) EventBySeq(ctx context.Context, deviceID string, seq uint64) (server.EventRecord, bool, error) {
 	r, err := scanEvent(t.q.QueryRowContext(ctx, `SELECT device_id, seq, payload, status, code, reason, position, received_at FROM events WHERE device_id = ? AND seq = ?`, deviceID, seq))
 	if errors.Is(err, sql.ErrNoRows) {
