@@ -648,7 +648,7 @@ func itfDigit(counters []int) bool {
 // then at least three more characters (the reader wants four in all).
 func mayCodabar(r *rowRuns) bool {
 	counters, off := r.runs, 0
-	if len(counters) > 0 && counters[0] == 0 {
+	if len(counters) >= 2 && counters[0] == 0 {
 		counters, off = counters[2:], 2 // the reader skips a leading black run
 	}
 	for i := 1; i+24+7 < len(counters); i += 2 {
