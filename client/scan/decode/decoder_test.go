@@ -367,3 +367,39 @@ func TestParseFormat(t *testing.T) {
 		t.Error("ParseFormat(PDF_417): want an error, the format is not supported")
 	}
 }
+
+// TestRotateInto holds the quarter turn to its definition, for windows of
+// a padded plane, into a fresh buffer and into a reused one too small or
+// large enough.
+func TestRotateInto(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 13))
+	buf := make([]byte, 0, 100)
+	for _, c := range []struct{ w, h, left, top, pad int }{
+		{1, 1, 0, 0, 0}, {16, 16, 0, 0, 0}, {17, 5, 2, 3, 1}, {40, 33, 5, 0, 7}, {5, 70, 0, 9, 3},
+	} {
+		stride := c.left + c.w + c.pad
+		pix := make([]byte, stride*(c.top+c.h))
+		for i := range pix {
+			pix[i] = byte(rng.IntN(256))
+		}
+		src, err := newPlaneSource(pix, stride, c.left, c.top, c.w, c.h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, into := range [][]byte{nil, buf} {
+			r := src.rotateInto(into)
+			if r.Width != c.h || r.Height != c.w {
+				t.Fatalf("%+v: turned %dx%d", c, r.Width, r.Height)
+			}
+			for j := range c.w {
+				row, _ := r.GetRow(j, nil)
+				for i := range c.h {
+					if want := pix[(c.top+i)*stride+c.left+c.w-1-j]; row[i] != want {
+						t.Fatalf("%+v: turned (%d,%d) = %d, want %d", c, i, j, row[i], want)
+					}
+				}
+			}
+			buf = r.pix[:0]
+		}
+	}
+}

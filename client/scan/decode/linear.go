@@ -34,7 +34,12 @@ type linearScanner struct {
 	prev          []int // the last row's runs, to skip identical rows
 	rr            rowRuns
 	thr01         thrWeights
+	turned        []byte // the image turned a quarter turn, when trying harder
 }
+
+// maxKeptTurned is the largest turned image, in pixels, whose buffer a
+// scanner keeps for the next image.
+const maxKeptTurned = 1 << 22
 
 // minLines is how many rows must read the same code.
 const minLines = 2
@@ -110,9 +115,21 @@ func (ls *linearScanner) scan(src gozxing.LuminanceSource, tryHarder, inverted b
 	if !tryHarder || !src.IsRotateSupported() {
 		return nil, false
 	}
-	turned, err := src.RotateCounterClockwise()
-	if err != nil {
-		return nil, false
+	var turned gozxing.LuminanceSource
+	if p, ok := src.(*planeSource); ok {
+		// The turned copy is only read during this scan: reuse one
+		// buffer for it from image to image, up to a size worth keeping
+		// in a pooled scanner.
+		t := p.rotateInto(ls.turned)
+		if len(t.pix) <= maxKeptTurned {
+			ls.turned = t.pix
+		}
+		turned = t
+	} else {
+		var err error
+		if turned, err = src.RotateCounterClockwise(); err != nil {
+			return nil, false
+		}
 	}
 	r, ok := ls.scanRows(turned, tryHarder, inverted)
 	if !ok {

@@ -87,17 +87,26 @@ func (s *planeSource) IsRotateSupported() bool { return true }
 // RotateCounterClockwise returns a copy of the window turned 90° counter-
 // clockwise, as gozxing's 1D readers ask for when trying harder.
 func (s *planeSource) RotateCounterClockwise() (gozxing.LuminanceSource, error) {
+	return s.rotateInto(nil), nil
+}
+
+// rotateInto returns the window turned a quarter turn counter-clockwise,
+// in buf when it is large enough (else in a new plane).
+func (s *planeSource) rotateInto(buf []byte) *planeSource {
 	w, h := s.Width, s.Height
-	out := make([]byte, w*h)
+	if cap(buf) < w*h {
+		buf = make([]byte, w*h)
+	}
+	out := buf[:w*h]
 	// Row j of the result is column w-1-j of the source, read top to bottom.
 	for y := 0; y < h; y++ {
-		src := s.pix[(s.top+y)*s.stride+s.left:]
-		src = src[:w]
+		src := s.pix[(s.top+y)*s.stride+s.left:][:w]
 		for x, v := range src {
 			out[(w-1-x)*h+y] = v
 		}
 	}
-	return newPlaneSource(out, h, 0, 0, h, w)
+	p, _ := newPlaneSource(out, h, 0, 0, h, w) // h×w, inside out by construction
+	return p
 }
 
 func (s *planeSource) RotateCounterClockwise45() (gozxing.LuminanceSource, error) {
