@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/driftless/driftless/server"
+	"github.com/driftless/driftless/server/catalogmap"
 )
 
 var _ server.CatalogStore = (*Store)(nil)
@@ -81,25 +82,9 @@ func (t *tx) lockCatalog(ctx context.Context) error {
 	return nil
 }
 
-// table maps one kind of reference record to its table. cols are the
-// record's own columns (the key first); archived, archived_at and position
-// follow them in every table.
+// table is a catalog table (catalogmap) with this dialect's order lines.
 type table[T any] struct {
-	name    string
-	kind    server.CatalogKind
-	cols    []string
-	keyCols []string
-	// keyArgs turns a key into the values of keyCols.
-	keyArgs func(k server.CatalogKey) []any
-	// change is the warehouse and code a change of rec is logged under.
-	change func(rec *T) (warehouse, code string)
-	values func(rec *T) []any
-	dest   func(rec *T) []any
-	meta   func(rec *T) *server.Meta
-	// q lists the columns the Q filter searches; filter adds the kind's
-	// own conditions.
-	q      []string
-	filter func(f *server.ListFilter, w *where)
+	*catalogmap.Table[T]
 	// lines loads and stores an order's lines (nil for other kinds).
 	lines *lineTable[T]
 	// putQuery is putSQL, built once by init.
@@ -132,14 +117,14 @@ func (w *where) sql() string {
 }
 
 func (tb *table[T]) selectSQL() string {
-	return "SELECT " + strings.Join(tb.cols, ", ") + ", archived, archived_at, position FROM " + tb.name
+	return "SELECT " + strings.Join(tb.Cols, ", ") + ", archived, archived_at, position FROM " + tb.Name
 }
 
 func (tb *table[T]) scan(row pgx.Row) (T, error) {
 	var rec T
 	var archivedAt *time.Time
-	m := tb.meta(&rec)
-	err := row.Scan(append(tb.dest(&rec), &m.Archived, &archivedAt, &m.Position)...)
+	m := tb.Meta(&rec)
+	err := row.Scan(append(tb.Dest(&rec), &m.Archived, &archivedAt, &m.Position)...)
 	if archivedAt != nil {
 		m.ArchivedAt = archivedAt.UTC()
 	}
@@ -149,8 +134,8 @@ func (tb *table[T]) scan(row pgx.Row) (T, error) {
 // keyWhere selects the record at a key.
 func (tb *table[T]) keyWhere(k server.CatalogKey) *where {
 	w := &where{}
-	for i, v := range tb.keyArgs(k) {
-		w.conds = append(w.conds, tb.keyCols[i]+" = "+w.arg(v))
+	for i, v := range tb.KeyArgs(k) {
+		w.conds = append(w.conds, tb.KeyCols[i]+" = "+w.arg(v))
 	}
 	return w
 }
@@ -159,10 +144,10 @@ func (tb *table[T]) get(ctx context.Context, t *tx, k server.CatalogKey) (T, err
 	w := tb.keyWhere(k)
 	rec, err := tb.scan(t.q.QueryRow(ctx, tb.selectSQL()+w.sql(), w.args...))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return rec, server.Errorf(server.ENotFound, "no %s %s", strings.ReplaceAll(string(tb.kind), "_", " "), k.Code)
+		return rec, server.Errorf(server.ENotFound, "no %s %s", strings.ReplaceAll(string(tb.Kind), "_", " "), k.Code)
 	}
 	if err != nil {
-		return rec, fmt.Errorf("get %s %s: %w", tb.kind, k.Code, err)
+		return rec, fmt.Errorf("get %s %s: %w", tb.Kind, k.Code, err)
 	}
 	if tb.lines != nil {
 		if err := tb.lines.load(ctx, t, []*T{&rec}); err != nil {
@@ -183,42 +168,44 @@ func (tb *table[T]) list(ctx context.Context, t *tx, f server.ListFilter) ([]T, 
 	case server.ArchivedOnly:
 		w.conds = append(w.conds, "archived")
 	}
-	if f.Q != "" && len(tb.q) > 0 {
+	if f.Q != "" && len(tb.Q) > 0 {
 		// ILIKE under the C collation folds ASCII letters only, as
 		// SQLite's LIKE does.
 		p := w.arg("%" + likeEscaper.Replace(f.Q) + "%")
-		or := make([]string, len(tb.q))
-		for i, c := range tb.q {
+		or := make([]string, len(tb.Q))
+		for i, c := range tb.Q {
 			or[i] = c + ` COLLATE "C" ILIKE ` + p + ` ESCAPE '\'`
 		}
 		w.conds = append(w.conds, "("+strings.Join(or, " OR ")+")")
 	}
-	if tb.filter != nil {
-		tb.filter(&f, w)
+	if tb.Filter != nil {
+		for _, e := range tb.Filter(&f) {
+			w.eq(e.Col, e.Val)
+		}
 	}
 	if f.After != nil {
-		ps := make([]string, len(tb.keyCols))
-		for i, v := range tb.keyArgs(*f.After) {
+		ps := make([]string, len(tb.KeyCols))
+		for i, v := range tb.KeyArgs(*f.After) {
 			ps[i] = w.arg(v)
 		}
-		w.conds = append(w.conds, "("+strings.Join(tb.keyCols, ", ")+") > ("+strings.Join(ps, ", ")+")")
+		w.conds = append(w.conds, "("+strings.Join(tb.KeyCols, ", ")+") > ("+strings.Join(ps, ", ")+")")
 	}
-	q := tb.selectSQL() + w.sql() + " ORDER BY " + strings.Join(tb.keyCols, ", ") + " LIMIT " + w.arg(limitArg(f.Limit))
+	q := tb.selectSQL() + w.sql() + " ORDER BY " + strings.Join(tb.KeyCols, ", ") + " LIMIT " + w.arg(limitArg(f.Limit))
 	rows, err := t.q.Query(ctx, q, w.args...)
 	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", tb.name, err)
+		return nil, fmt.Errorf("list %s: %w", tb.Name, err)
 	}
 	defer rows.Close()
 	var out []T
 	for rows.Next() {
 		rec, err := tb.scan(rows)
 		if err != nil {
-			return nil, fmt.Errorf("list %s: %w", tb.name, err)
+			return nil, fmt.Errorf("list %s: %w", tb.Name, err)
 		}
 		out = append(out, rec)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list %s: %w", tb.name, err)
+		return nil, fmt.Errorf("list %s: %w", tb.Name, err)
 	}
 	rows.Close()
 	if tb.lines != nil && len(out) > 0 {
@@ -237,35 +224,35 @@ func (tb *table[T]) list(ctx context.Context, t *tx, f server.ListFilter) ([]T, 
 // statement: $1..$3 are the change's kind, warehouse and code, then the
 // record's columns, archived and archived_at.
 func (tb *table[T]) putSQL() string {
-	all := append(append([]string{}, tb.cols...), "archived", "archived_at", "position")
+	all := append(append([]string{}, tb.Cols...), "archived", "archived_at", "position")
 	ps := make([]string, len(all)-1)
 	for i := range ps {
 		ps[i] = "$" + strconv.Itoa(i+4)
 	}
-	set := make([]string, 0, len(all)-len(tb.keyCols))
-	for _, c := range all[len(tb.keyCols):] {
+	set := make([]string, 0, len(all)-len(tb.KeyCols))
+	for _, c := range all[len(tb.KeyCols):] {
 		set = append(set, c+" = excluded."+c)
 	}
 	return `WITH c AS (INSERT INTO catalog_changes (kind, warehouse, code) VALUES ($1, $2, $3) RETURNING position)
-		INSERT INTO ` + tb.name + " (" + strings.Join(all, ", ") + ") VALUES (" + strings.Join(ps, ", ") +
-		", (SELECT position FROM c)) ON CONFLICT (" + strings.Join(tb.keyCols, ", ") + ") DO UPDATE SET " +
+		INSERT INTO ` + tb.Name + " (" + strings.Join(all, ", ") + ") VALUES (" + strings.Join(ps, ", ") +
+		", (SELECT position FROM c)) ON CONFLICT (" + strings.Join(tb.KeyCols, ", ") + ") DO UPDATE SET " +
 		strings.Join(set, ", ") + " RETURNING position"
 }
 
 func (tb *table[T]) put(ctx context.Context, t *tx, rec T) (uint64, error) {
-	wh, code := tb.change(&rec)
+	wh, code := tb.Change(&rec)
 	if err := t.lockCatalog(ctx); err != nil {
-		return 0, fmt.Errorf("put %s %s: %w", tb.kind, code, err)
+		return 0, fmt.Errorf("put %s %s: %w", tb.Kind, code, err)
 	}
-	m := tb.meta(&rec)
-	args := append([]any{string(tb.kind), wh, code}, tb.values(&rec)...)
+	m := tb.Meta(&rec)
+	args := append([]any{string(tb.Kind), wh, code}, tb.Values(&rec)...)
 	args = append(args, m.Archived, nullTime(m.ArchivedAt))
 	if err := t.q.QueryRow(ctx, tb.putQuery, args...).Scan(&m.Position); err != nil {
-		return 0, fmt.Errorf("put %s %s: %w", tb.kind, code, err)
+		return 0, fmt.Errorf("put %s %s: %w", tb.Kind, code, err)
 	}
 	if tb.lines != nil {
 		if err := tb.lines.store(ctx, t, &rec); err != nil {
-			return 0, fmt.Errorf("put %s %s: %w", tb.kind, code, err)
+			return 0, fmt.Errorf("put %s %s: %w", tb.Kind, code, err)
 		}
 	}
 	t.catalogWrites++
@@ -333,83 +320,13 @@ func (lt *lineTable[T]) store(ctx context.Context, t *tx, o *T) error {
 	return nil
 }
 
-func codeKey(k server.CatalogKey) []any { return []any{k.Code} }
-
 var (
-	skuTable = &table[server.SKU]{
-		name: "skus", kind: server.KindSKU,
-		cols:    []string{"code", "name", "unit", "track_lot", "track_expiry", "track_serial", "unit_cost"},
-		keyCols: []string{"code"}, keyArgs: codeKey, q: []string{"code", "name"},
-		change: func(s *server.SKU) (string, string) { return "", s.Code },
-		values: func(s *server.SKU) []any {
-			return []any{s.Code, s.Name, s.Unit, s.TrackLot, s.TrackExpiry, s.TrackSerial, s.UnitCost}
-		},
-		dest: func(s *server.SKU) []any {
-			return []any{&s.Code, &s.Name, &s.Unit, &s.TrackLot, &s.TrackExpiry, &s.TrackSerial, &s.UnitCost}
-		},
-		meta: func(s *server.SKU) *server.Meta { return &s.Meta },
-	}
-	barcodeTable = &table[server.Barcode]{
-		name: "barcodes", kind: server.KindBarcode,
-		cols:    []string{"value", "sku", "type", "pack"},
-		keyCols: []string{"value"}, keyArgs: codeKey, q: []string{"value"},
-		change: func(b *server.Barcode) (string, string) { return "", b.Value },
-		values: func(b *server.Barcode) []any { return []any{b.Value, b.SKU, string(b.Type), b.Pack} },
-		dest:   func(b *server.Barcode) []any { return []any{&b.Value, &b.SKU, &b.Type, &b.Pack} },
-		meta:   func(b *server.Barcode) *server.Meta { return &b.Meta },
-		filter: func(f *server.ListFilter, w *where) { w.eq("sku", f.SKU); w.eq("type", f.Type) },
-	}
-	warehouseTable = &table[server.Warehouse]{
-		name: "warehouses", kind: server.KindWarehouse,
-		cols:    []string{"code", "name", "blind_receiving"},
-		keyCols: []string{"code"}, keyArgs: codeKey, q: []string{"code", "name"},
-		change: func(w *server.Warehouse) (string, string) { return w.Code, w.Code },
-		values: func(w *server.Warehouse) []any { return []any{w.Code, w.Name, w.BlindReceiving} },
-		dest:   func(w *server.Warehouse) []any { return []any{&w.Code, &w.Name, &w.BlindReceiving} },
-		meta:   func(w *server.Warehouse) *server.Meta { return &w.Meta },
-		filter: func(f *server.ListFilter, w *where) { w.eq("code", f.Warehouse) },
-	}
-	locationTable = &table[server.Location]{
-		name: "locations", kind: server.KindLocation,
-		cols:    []string{"warehouse", "code", "type", "barcode", "sequence"},
-		keyCols: []string{"warehouse", "code"}, q: []string{"code", "barcode"},
-		keyArgs: func(k server.CatalogKey) []any { return []any{k.Warehouse, k.Code} },
-		change:  func(l *server.Location) (string, string) { return l.Warehouse, l.Code },
-		values: func(l *server.Location) []any {
-			return []any{l.Warehouse, l.Code, string(l.Type), l.Barcode, l.Sequence}
-		},
-		dest: func(l *server.Location) []any {
-			return []any{&l.Warehouse, &l.Code, &l.Type, &l.Barcode, &l.Sequence}
-		},
-		meta:   func(l *server.Location) *server.Meta { return &l.Meta },
-		filter: func(f *server.ListFilter, w *where) { w.eq("warehouse", f.Warehouse); w.eq("type", f.Type) },
-	}
-	supplierTable = &table[server.Supplier]{
-		name: "suppliers", kind: server.KindSupplier,
-		cols:    []string{"code", "name", "lead_time_days"},
-		keyCols: []string{"code"}, keyArgs: codeKey, q: []string{"code", "name"},
-		change: func(s *server.Supplier) (string, string) { return "", s.Code },
-		values: func(s *server.Supplier) []any { return []any{s.Code, s.Name, s.LeadTimeDays} },
-		dest:   func(s *server.Supplier) []any { return []any{&s.Code, &s.Name, &s.LeadTimeDays} },
-		meta:   func(s *server.Supplier) *server.Meta { return &s.Meta },
-	}
-	purchaseOrderTable = &table[server.PurchaseOrder]{
-		name: "purchase_orders", kind: server.KindPurchaseOrder,
-		cols:    []string{"number", "supplier", "warehouse", "status", "expected_date"},
-		keyCols: []string{"number"}, keyArgs: codeKey, q: []string{"number"},
-		change: func(o *server.PurchaseOrder) (string, string) { return o.Warehouse, o.Number },
-		values: func(o *server.PurchaseOrder) []any {
-			return []any{o.Number, o.Supplier, o.Warehouse, string(o.Status), o.ExpectedDate}
-		},
-		dest: func(o *server.PurchaseOrder) []any {
-			return []any{&o.Number, &o.Supplier, &o.Warehouse, &o.Status, &o.ExpectedDate}
-		},
-		meta: func(o *server.PurchaseOrder) *server.Meta { return &o.Meta },
-		filter: func(f *server.ListFilter, w *where) {
-			w.eq("warehouse", f.Warehouse)
-			w.eq("status", f.Status)
-			w.eq("supplier", f.Supplier)
-		},
+	skuTable           = &table[server.SKU]{Table: catalogmap.SKUs}
+	barcodeTable       = &table[server.Barcode]{Table: catalogmap.Barcodes}
+	warehouseTable     = &table[server.Warehouse]{Table: catalogmap.Warehouses}
+	locationTable      = &table[server.Location]{Table: catalogmap.Locations}
+	supplierTable      = &table[server.Supplier]{Table: catalogmap.Suppliers}
+	purchaseOrderTable = &table[server.PurchaseOrder]{Table: catalogmap.PurchaseOrders,
 		lines: &lineTable[server.PurchaseOrder]{
 			name: "purchase_order_lines", cols: []string{"sku", "ordered", "received"}, types: []string{"text", "bigint", "bigint"},
 			number: func(o *server.PurchaseOrder) string { return o.Number },
@@ -426,22 +343,7 @@ var (
 			},
 		},
 	}
-	salesOrderTable = &table[server.SalesOrder]{
-		name: "sales_orders", kind: server.KindSalesOrder,
-		cols:    []string{"number", "customer", "warehouse", "status"},
-		keyCols: []string{"number"}, keyArgs: codeKey, q: []string{"number", "customer"},
-		change: func(o *server.SalesOrder) (string, string) { return o.Warehouse, o.Number },
-		values: func(o *server.SalesOrder) []any {
-			return []any{o.Number, o.Customer, o.Warehouse, string(o.Status)}
-		},
-		dest: func(o *server.SalesOrder) []any {
-			return []any{&o.Number, &o.Customer, &o.Warehouse, &o.Status}
-		},
-		meta: func(o *server.SalesOrder) *server.Meta { return &o.Meta },
-		filter: func(f *server.ListFilter, w *where) {
-			w.eq("warehouse", f.Warehouse)
-			w.eq("status", f.Status)
-		},
+	salesOrderTable = &table[server.SalesOrder]{Table: catalogmap.SalesOrders,
 		lines: &lineTable[server.SalesOrder]{
 			name: "sales_order_lines", cols: []string{"sku", "qty", "picked"}, types: []string{"text", "bigint", "bigint"},
 			number: func(o *server.SalesOrder) string { return o.Number },

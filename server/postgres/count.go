@@ -5,21 +5,15 @@ import (
 	"fmt"
 
 	"github.com/driftless/driftless/server"
+	"github.com/driftless/driftless/server/catalogmap"
 )
 
 var _ server.CatalogCounter = (*Store)(nil)
 
-// countTables maps the kinds a snapshot counts to their tables.
-var countTables = map[server.CatalogKind]string{
-	server.KindSKU: "skus", server.KindBarcode: "barcodes", server.KindWarehouse: "warehouses",
-	server.KindLocation: "locations", server.KindSupplier: "suppliers",
-	server.KindPurchaseOrder: "purchase_orders", server.KindSalesOrder: "sales_orders",
-}
-
 // CountCatalog counts the records of a kind that f's Archived, Warehouse
 // (locations and orders) and Status (orders) select.
 func (s *Store) CountCatalog(ctx context.Context, kind server.CatalogKind, f server.ListFilter) (int, error) {
-	table, ok := countTables[kind]
+	table, ok := catalogmap.CountTables[kind]
 	if !ok {
 		return 0, fmt.Errorf("count %s: unknown kind", kind)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/driftless/driftless/server"
+	"github.com/driftless/driftless/server/catalogmap"
 )
 
 var _ server.CatalogStore = (*Store)(nil)
@@ -23,25 +24,9 @@ func (s *Store) ViewCatalog(ctx context.Context, fn func(context.Context, server
 	return s.View(ctx, func(ctx context.Context, t server.ReadTx) error { return fn(ctx, t.(*tx)) })
 }
 
-// table maps one kind of reference record to its table. cols are the
-// record's own columns (the key first); archived, archived_at and
-// position follow them in every table.
+// table is a catalog table (catalogmap) with this dialect's order lines.
 type table[T any] struct {
-	name    string
-	kind    server.CatalogKind
-	cols    []string
-	keyCols []string
-	// keyArgs turns a key into the values of keyCols.
-	keyArgs func(k server.CatalogKey) []any
-	// change is the warehouse and code a change of rec is logged under.
-	change func(rec *T) (warehouse, code string)
-	values func(rec *T) []any
-	dest   func(rec *T) []any
-	meta   func(rec *T) *server.Meta
-	// q lists the columns the Q filter searches; filter adds the
-	// kind's own conditions.
-	q      []string
-	filter func(f *server.ListFilter, w *where)
+	*catalogmap.Table[T]
 	// lines loads and stores an order's lines (nil for other kinds).
 	lines *lineTable[T]
 }
@@ -59,35 +44,35 @@ func (w *where) eq(col, v string) {
 }
 
 func (tb *table[T]) selectSQL() string {
-	return "SELECT " + strings.Join(tb.cols, ", ") + ", archived, archived_at, position FROM " + tb.name
+	return "SELECT " + strings.Join(tb.Cols, ", ") + ", archived, archived_at, position FROM " + tb.Name
 }
 
 func (tb *table[T]) scan(sc interface{ Scan(...any) error }) (T, error) {
 	var rec T
 	var archivedAt string
-	m := tb.meta(&rec)
-	err := sc.Scan(append(tb.dest(&rec), &m.Archived, &archivedAt, &m.Position)...)
+	m := tb.Meta(&rec)
+	err := sc.Scan(append(tb.Dest(&rec), &m.Archived, &archivedAt, &m.Position)...)
 	m.ArchivedAt = parseTime(archivedAt)
 	return rec, err
 }
 
 func (tb *table[T]) upsertSQL() string {
-	all := append(append([]string{}, tb.cols...), "archived", "archived_at", "position")
+	all := append(append([]string{}, tb.Cols...), "archived", "archived_at", "position")
 	var set []string
-	for _, c := range all[len(tb.keyCols):] {
+	for _, c := range all[len(tb.KeyCols):] {
 		set = append(set, c+" = excluded."+c)
 	}
-	return "INSERT INTO " + tb.name + " (" + strings.Join(all, ", ") + ") VALUES (?" + strings.Repeat(", ?", len(all)-1) +
-		") ON CONFLICT (" + strings.Join(tb.keyCols, ", ") + ") DO UPDATE SET " + strings.Join(set, ", ")
+	return "INSERT INTO " + tb.Name + " (" + strings.Join(all, ", ") + ") VALUES (?" + strings.Repeat(", ?", len(all)-1) +
+		") ON CONFLICT (" + strings.Join(tb.KeyCols, ", ") + ") DO UPDATE SET " + strings.Join(set, ", ")
 }
 
 func (tb *table[T]) get(ctx context.Context, t *tx, k server.CatalogKey) (T, error) {
-	rec, err := tb.scan(t.row(ctx, tb.name+".get", tb.keyArgs(k)...))
+	rec, err := tb.scan(t.row(ctx, tb.Name+".get", tb.KeyArgs(k)...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return rec, server.Errorf(server.ENotFound, "no %s %s", strings.ReplaceAll(string(tb.kind), "_", " "), k.Code)
+		return rec, server.Errorf(server.ENotFound, "no %s %s", strings.ReplaceAll(string(tb.Kind), "_", " "), k.Code)
 	}
 	if err != nil {
-		return rec, fmt.Errorf("get %s %s: %w", tb.kind, k.Code, err)
+		return rec, fmt.Errorf("get %s %s: %w", tb.Kind, k.Code, err)
 	}
 	if tb.lines != nil {
 		if err := tb.lines.load(ctx, t, []*T{&rec}); err != nil {
@@ -105,21 +90,23 @@ func (tb *table[T]) list(ctx context.Context, t *tx, f server.ListFilter) ([]T, 
 	case server.ArchivedOnly:
 		w.conds = append(w.conds, "archived = 1")
 	}
-	if f.Q != "" && len(tb.q) > 0 {
+	if f.Q != "" && len(tb.Q) > 0 {
 		pat := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Q) + "%"
 		var or []string
-		for _, c := range tb.q {
+		for _, c := range tb.Q {
 			or = append(or, c+` LIKE ? ESCAPE '\'`)
 			w.args = append(w.args, pat)
 		}
 		w.conds = append(w.conds, "("+strings.Join(or, " OR ")+")")
 	}
-	if tb.filter != nil {
-		tb.filter(&f, &w)
+	if tb.Filter != nil {
+		for _, e := range tb.Filter(&f) {
+			w.eq(e.Col, e.Val)
+		}
 	}
 	if f.After != nil {
-		w.conds = append(w.conds, "("+strings.Join(tb.keyCols, ", ")+") > ("+strings.TrimSuffix(strings.Repeat("?, ", len(tb.keyCols)), ", ")+")")
-		w.args = append(w.args, tb.keyArgs(*f.After)...)
+		w.conds = append(w.conds, "("+strings.Join(tb.KeyCols, ", ")+") > ("+strings.TrimSuffix(strings.Repeat("?, ", len(tb.KeyCols)), ", ")+")")
+		w.args = append(w.args, tb.KeyArgs(*f.After)...)
 	}
 	q := tb.selectSQL()
 	if len(w.conds) > 0 {
@@ -129,22 +116,22 @@ func (tb *table[T]) list(ctx context.Context, t *tx, f server.ListFilter) ([]T, 
 	if limit <= 0 {
 		limit = -1
 	}
-	q += " ORDER BY " + strings.Join(tb.keyCols, ", ") + " LIMIT ?"
+	q += " ORDER BY " + strings.Join(tb.KeyCols, ", ") + " LIMIT ?"
 	rows, err := t.q.QueryContext(ctx, q, append(w.args, limit)...)
 	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", tb.name, err)
+		return nil, fmt.Errorf("list %s: %w", tb.Name, err)
 	}
 	defer rows.Close()
 	var out []T
 	for rows.Next() {
 		rec, err := tb.scan(rows)
 		if err != nil {
-			return nil, fmt.Errorf("list %s: %w", tb.name, err)
+			return nil, fmt.Errorf("list %s: %w", tb.Name, err)
 		}
 		out = append(out, rec)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list %s: %w", tb.name, err)
+		return nil, fmt.Errorf("list %s: %w", tb.Name, err)
 	}
 	rows.Close()
 	if tb.lines != nil && len(out) > 0 {
@@ -160,23 +147,23 @@ func (tb *table[T]) list(ctx context.Context, t *tx, f server.ListFilter) ([]T, 
 }
 
 func (tb *table[T]) put(ctx context.Context, t *tx, rec T) (uint64, error) {
-	wh, code := tb.change(&rec)
-	res, err := t.exec(ctx, "catalogChange", string(tb.kind), wh, code)
+	wh, code := tb.Change(&rec)
+	res, err := t.exec(ctx, "catalogChange", string(tb.Kind), wh, code)
 	if err != nil {
-		return 0, fmt.Errorf("put %s %s: log change: %w", tb.kind, code, err)
+		return 0, fmt.Errorf("put %s %s: log change: %w", tb.Kind, code, err)
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
-		return 0, fmt.Errorf("put %s %s: log change: %w", tb.kind, code, err)
+		return 0, fmt.Errorf("put %s %s: log change: %w", tb.Kind, code, err)
 	}
-	m := tb.meta(&rec)
+	m := tb.Meta(&rec)
 	m.Position = uint64(id)
-	if _, err := t.exec(ctx, tb.name+".put", append(tb.values(&rec), m.Archived, fmtTime(m.ArchivedAt), m.Position)...); err != nil {
-		return 0, fmt.Errorf("put %s %s: %w", tb.kind, code, err)
+	if _, err := t.exec(ctx, tb.Name+".put", append(tb.Values(&rec), m.Archived, fmtTime(m.ArchivedAt), m.Position)...); err != nil {
+		return 0, fmt.Errorf("put %s %s: %w", tb.Kind, code, err)
 	}
 	if tb.lines != nil {
 		if err := tb.lines.store(ctx, t, &rec); err != nil {
-			return 0, fmt.Errorf("put %s %s: %w", tb.kind, code, err)
+			return 0, fmt.Errorf("put %s %s: %w", tb.Kind, code, err)
 		}
 	}
 	return m.Position, nil
@@ -231,83 +218,13 @@ func (lt *lineTable[T]) store(ctx context.Context, t *tx, o *T) error {
 	return nil
 }
 
-func codeKey(k server.CatalogKey) []any { return []any{k.Code} }
-
 var (
-	skuTable = &table[server.SKU]{
-		name: "skus", kind: server.KindSKU,
-		cols:    []string{"code", "name", "unit", "track_lot", "track_expiry", "track_serial", "unit_cost"},
-		keyCols: []string{"code"}, keyArgs: codeKey, q: []string{"code", "name"},
-		change: func(s *server.SKU) (string, string) { return "", s.Code },
-		values: func(s *server.SKU) []any {
-			return []any{s.Code, s.Name, s.Unit, s.TrackLot, s.TrackExpiry, s.TrackSerial, s.UnitCost}
-		},
-		dest: func(s *server.SKU) []any {
-			return []any{&s.Code, &s.Name, &s.Unit, &s.TrackLot, &s.TrackExpiry, &s.TrackSerial, &s.UnitCost}
-		},
-		meta: func(s *server.SKU) *server.Meta { return &s.Meta },
-	}
-	barcodeTable = &table[server.Barcode]{
-		name: "barcodes", kind: server.KindBarcode,
-		cols:    []string{"value", "sku", "type", "pack"},
-		keyCols: []string{"value"}, keyArgs: codeKey, q: []string{"value"},
-		change: func(b *server.Barcode) (string, string) { return "", b.Value },
-		values: func(b *server.Barcode) []any { return []any{b.Value, b.SKU, string(b.Type), b.Pack} },
-		dest:   func(b *server.Barcode) []any { return []any{&b.Value, &b.SKU, &b.Type, &b.Pack} },
-		meta:   func(b *server.Barcode) *server.Meta { return &b.Meta },
-		filter: func(f *server.ListFilter, w *where) { w.eq("sku", f.SKU); w.eq("type", f.Type) },
-	}
-	warehouseTable = &table[server.Warehouse]{
-		name: "warehouses", kind: server.KindWarehouse,
-		cols:    []string{"code", "name", "blind_receiving"},
-		keyCols: []string{"code"}, keyArgs: codeKey, q: []string{"code", "name"},
-		change: func(w *server.Warehouse) (string, string) { return w.Code, w.Code },
-		values: func(w *server.Warehouse) []any { return []any{w.Code, w.Name, w.BlindReceiving} },
-		dest:   func(w *server.Warehouse) []any { return []any{&w.Code, &w.Name, &w.BlindReceiving} },
-		meta:   func(w *server.Warehouse) *server.Meta { return &w.Meta },
-		filter: func(f *server.ListFilter, w *where) { w.eq("code", f.Warehouse) },
-	}
-	locationTable = &table[server.Location]{
-		name: "locations", kind: server.KindLocation,
-		cols:    []string{"warehouse", "code", "type", "barcode", "sequence"},
-		keyCols: []string{"warehouse", "code"}, q: []string{"code", "barcode"},
-		keyArgs: func(k server.CatalogKey) []any { return []any{k.Warehouse, k.Code} },
-		change:  func(l *server.Location) (string, string) { return l.Warehouse, l.Code },
-		values: func(l *server.Location) []any {
-			return []any{l.Warehouse, l.Code, string(l.Type), l.Barcode, l.Sequence}
-		},
-		dest: func(l *server.Location) []any {
-			return []any{&l.Warehouse, &l.Code, &l.Type, &l.Barcode, &l.Sequence}
-		},
-		meta:   func(l *server.Location) *server.Meta { return &l.Meta },
-		filter: func(f *server.ListFilter, w *where) { w.eq("warehouse", f.Warehouse); w.eq("type", f.Type) },
-	}
-	supplierTable = &table[server.Supplier]{
-		name: "suppliers", kind: server.KindSupplier,
-		cols:    []string{"code", "name", "lead_time_days"},
-		keyCols: []string{"code"}, keyArgs: codeKey, q: []string{"code", "name"},
-		change: func(s *server.Supplier) (string, string) { return "", s.Code },
-		values: func(s *server.Supplier) []any { return []any{s.Code, s.Name, s.LeadTimeDays} },
-		dest:   func(s *server.Supplier) []any { return []any{&s.Code, &s.Name, &s.LeadTimeDays} },
-		meta:   func(s *server.Supplier) *server.Meta { return &s.Meta },
-	}
-	purchaseOrderTable = &table[server.PurchaseOrder]{
-		name: "purchase_orders", kind: server.KindPurchaseOrder,
-		cols:    []string{"number", "supplier", "warehouse", "status", "expected_date"},
-		keyCols: []string{"number"}, keyArgs: codeKey, q: []string{"number"},
-		change: func(o *server.PurchaseOrder) (string, string) { return o.Warehouse, o.Number },
-		values: func(o *server.PurchaseOrder) []any {
-			return []any{o.Number, o.Supplier, o.Warehouse, string(o.Status), o.ExpectedDate}
-		},
-		dest: func(o *server.PurchaseOrder) []any {
-			return []any{&o.Number, &o.Supplier, &o.Warehouse, &o.Status, &o.ExpectedDate}
-		},
-		meta: func(o *server.PurchaseOrder) *server.Meta { return &o.Meta },
-		filter: func(f *server.ListFilter, w *where) {
-			w.eq("warehouse", f.Warehouse)
-			w.eq("status", f.Status)
-			w.eq("supplier", f.Supplier)
-		},
+	skuTable           = &table[server.SKU]{Table: catalogmap.SKUs}
+	barcodeTable       = &table[server.Barcode]{Table: catalogmap.Barcodes}
+	warehouseTable     = &table[server.Warehouse]{Table: catalogmap.Warehouses}
+	locationTable      = &table[server.Location]{Table: catalogmap.Locations}
+	supplierTable      = &table[server.Supplier]{Table: catalogmap.Suppliers}
+	purchaseOrderTable = &table[server.PurchaseOrder]{Table: catalogmap.PurchaseOrders,
 		lines: &lineTable[server.PurchaseOrder]{
 			name: "purchase_order_lines", cols: []string{"sku", "ordered", "received"},
 			number: func(o *server.PurchaseOrder) string { return o.Number },
@@ -321,22 +238,7 @@ var (
 			},
 		},
 	}
-	salesOrderTable = &table[server.SalesOrder]{
-		name: "sales_orders", kind: server.KindSalesOrder,
-		cols:    []string{"number", "customer", "warehouse", "status"},
-		keyCols: []string{"number"}, keyArgs: codeKey, q: []string{"number", "customer"},
-		change: func(o *server.SalesOrder) (string, string) { return o.Warehouse, o.Number },
-		values: func(o *server.SalesOrder) []any {
-			return []any{o.Number, o.Customer, o.Warehouse, string(o.Status)}
-		},
-		dest: func(o *server.SalesOrder) []any {
-			return []any{&o.Number, &o.Customer, &o.Warehouse, &o.Status}
-		},
-		meta: func(o *server.SalesOrder) *server.Meta { return &o.Meta },
-		filter: func(f *server.ListFilter, w *where) {
-			w.eq("warehouse", f.Warehouse)
-			w.eq("status", f.Status)
-		},
+	salesOrderTable = &table[server.SalesOrder]{Table: catalogmap.SalesOrders,
 		lines: &lineTable[server.SalesOrder]{
 			name: "sales_order_lines", cols: []string{"sku", "qty", "picked"},
 			number: func(o *server.SalesOrder) string { return o.Number },
@@ -364,13 +266,13 @@ func init() {
 		writeStmts[name+".get"] = sel + " WHERE " + strings.Join(conds, " AND ")
 		writeStmts[name+".put"] = upsert
 	}
-	register(skuTable.name, skuTable.cols, skuTable.keyCols, skuTable.selectSQL(), skuTable.upsertSQL())
-	register(barcodeTable.name, barcodeTable.cols, barcodeTable.keyCols, barcodeTable.selectSQL(), barcodeTable.upsertSQL())
-	register(warehouseTable.name, warehouseTable.cols, warehouseTable.keyCols, warehouseTable.selectSQL(), warehouseTable.upsertSQL())
-	register(locationTable.name, locationTable.cols, locationTable.keyCols, locationTable.selectSQL(), locationTable.upsertSQL())
-	register(supplierTable.name, supplierTable.cols, supplierTable.keyCols, supplierTable.selectSQL(), supplierTable.upsertSQL())
-	register(purchaseOrderTable.name, purchaseOrderTable.cols, purchaseOrderTable.keyCols, purchaseOrderTable.selectSQL(), purchaseOrderTable.upsertSQL())
-	register(salesOrderTable.name, salesOrderTable.cols, salesOrderTable.keyCols, salesOrderTable.selectSQL(), salesOrderTable.upsertSQL())
+	register(skuTable.Name, skuTable.Cols, skuTable.KeyCols, skuTable.selectSQL(), skuTable.upsertSQL())
+	register(barcodeTable.Name, barcodeTable.Cols, barcodeTable.KeyCols, barcodeTable.selectSQL(), barcodeTable.upsertSQL())
+	register(warehouseTable.Name, warehouseTable.Cols, warehouseTable.KeyCols, warehouseTable.selectSQL(), warehouseTable.upsertSQL())
+	register(locationTable.Name, locationTable.Cols, locationTable.KeyCols, locationTable.selectSQL(), locationTable.upsertSQL())
+	register(supplierTable.Name, supplierTable.Cols, supplierTable.KeyCols, supplierTable.selectSQL(), supplierTable.upsertSQL())
+	register(purchaseOrderTable.Name, purchaseOrderTable.Cols, purchaseOrderTable.KeyCols, purchaseOrderTable.selectSQL(), purchaseOrderTable.upsertSQL())
+	register(salesOrderTable.Name, salesOrderTable.Cols, salesOrderTable.KeyCols, salesOrderTable.selectSQL(), salesOrderTable.upsertSQL())
 	for _, lt := range []struct {
 		name string
 		cols []string
