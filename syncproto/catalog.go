@@ -16,6 +16,7 @@ type Catalog struct {
 	Locations      []Location      `json:"locations,omitempty"`
 	PurchaseOrders []PurchaseOrder `json:"purchase_orders,omitempty"`
 	SalesOrders    []SalesOrder    `json:"sales_orders,omitempty"`
+	Users          []User          `json:"users,omitempty"`
 }
 
 // Len is the number of records in c.
@@ -24,7 +25,7 @@ func (c *Catalog) Len() int {
 		return 0
 	}
 	return len(c.Warehouses) + len(c.Suppliers) + len(c.SKUs) + len(c.Barcodes) + len(c.Locations) +
-		len(c.PurchaseOrders) + len(c.SalesOrders)
+		len(c.PurchaseOrders) + len(c.SalesOrders) + len(c.Users)
 }
 
 // Warehouse is the device's own warehouse.
@@ -32,8 +33,14 @@ type Warehouse struct {
 	Code           string `json:"code"`
 	Name           string `json:"name"`
 	BlindReceiving bool   `json:"blind_receiving,omitempty"`
-	Archived       bool   `json:"archived,omitempty"`
-	Position       uint64 `json:"position"`
+	// OverReceiptPct is how far above the ordered quantity, in percent,
+	// a line may be received before the excess is flagged (0: none).
+	OverReceiptPct int64 `json:"over_receipt_pct,omitempty"`
+	// MinShelfLifeDays flags a received lot expiring within that many
+	// days as short-dated (0: only expired lots are flagged).
+	MinShelfLifeDays int64  `json:"min_shelf_life_days,omitempty"`
+	Archived         bool   `json:"archived,omitempty"`
+	Position         uint64 `json:"position"`
 }
 
 // Supplier is who purchase orders are placed with.
@@ -87,8 +94,11 @@ type PurchaseOrder struct {
 	Status       string   `json:"status"`
 	ExpectedDate string   `json:"expected_date,omitempty"`
 	Lines        []POLine `json:"lines"`
-	Archived     bool     `json:"archived,omitempty"`
-	Position     uint64   `json:"position"`
+	// SSCCs are the 18-digit SSCCs of the pallets announced for the order
+	// (advance ship notice); scanning one opens the order.
+	SSCCs    []string `json:"ssccs,omitempty"`
+	Archived bool     `json:"archived,omitempty"`
+	Position uint64   `json:"position"`
 }
 
 // POLine is one SKU of a purchase order, in base units.
@@ -113,6 +123,19 @@ type SOLine struct {
 	SKU    string `json:"sku"`
 	Qty    int64  `json:"qty"`
 	Picked int64  `json:"picked"`
+}
+
+// User is someone who may sign in on the warehouse's devices; users are
+// shared by every warehouse. PINHash is a bcrypt hash of the user's PIN,
+// which devices check offline. Roles are picker, receiver, counter,
+// supervisor and admin.
+type User struct {
+	Code     string   `json:"code"`
+	Name     string   `json:"name"`
+	Roles    []string `json:"roles"`
+	PINHash  string   `json:"pin_hash"`
+	Archived bool     `json:"archived,omitempty"`
+	Position uint64   `json:"position"`
 }
 
 // Held says whether a device holds the purchase order: it is not archived

@@ -22,10 +22,21 @@ const (
 	KindDamage  Kind = "damage"
 	KindCount   Kind = "count"
 	KindAdjust  Kind = "adjust"
+	// KindException records something a person must look at (an unknown
+	// barcode, an item not on the purchase order, a damaged unit): it
+	// travels and is applied exactly once like every event but changes no
+	// stock. Its Reason is one of ExceptionReasons.
+	KindException Kind = "exception"
 )
 
+// ExceptionReasons lists the reasons an exception event may carry.
+var ExceptionReasons = []string{
+	"unknown_barcode", "not_on_po", "over_receipt", "expired_lot",
+	"short_dated", "duplicate_serial", "damaged",
+}
+
 // Kinds lists every known kind in a stable order.
-var Kinds = []Kind{KindReceive, KindPutaway, KindMove, KindPick, KindReturn, KindDamage, KindCount, KindAdjust}
+var Kinds = []Kind{KindReceive, KindPutaway, KindMove, KindPick, KindReturn, KindDamage, KindCount, KindAdjust, KindException}
 
 // Valid reports whether k is a kind of this schema version.
 func (k Kind) Valid() bool {
@@ -53,9 +64,15 @@ type Event struct {
 	// Qty is in the SKU's base unit. It is positive for every kind but
 	// adjust, where its sign is the direction, and count, where it is the
 	// quantity found (zero allowed).
-	Qty        int64     `json:"qty"`
-	Reason     string    `json:"reason,omitempty"`
-	Ref        string    `json:"ref,omitempty"`
+	Qty    int64  `json:"qty"`
+	Reason string `json:"reason,omitempty"`
+	Ref    string `json:"ref,omitempty"`
+	// Serial is the unit's serial number (GS1 AI 21) for serial-tracked
+	// SKUs; Expiry the lot's expiry date (GS1 AI 17) as YYYY-MM-DD.
+	Serial string `json:"serial,omitempty"`
+	Expiry string `json:"expiry,omitempty"`
+	// Barcode is the scanned text an exception is about.
+	Barcode    string    `json:"barcode,omitempty"`
 	DeviceTime time.Time `json:"device_time"`
 	// SeenPosition is the last server ledger position the device had pulled
 	// when it recorded the event.
@@ -80,6 +97,11 @@ type hashed struct {
 	Ref          string `json:"ref"`
 	DeviceTime   string `json:"device_time"`
 	SeenPosition uint64 `json:"seen_position"`
+	// Added after schema version 1's first events: omitted when empty so
+	// that the hashes of events without them did not change.
+	Serial  string `json:"serial,omitempty"`
+	Expiry  string `json:"expiry,omitempty"`
+	Barcode string `json:"barcode,omitempty"`
 }
 
 // ComputeHash returns the payload hash of e: "sha256:" and the hex SHA-256 of
@@ -91,6 +113,7 @@ func (e *Event) ComputeHash() string {
 		Reason: e.Reason, Ref: e.Ref,
 		DeviceTime:   e.DeviceTime.UTC().Format(time.RFC3339Nano),
 		SeenPosition: e.SeenPosition,
+		Serial:       e.Serial, Expiry: e.Expiry, Barcode: e.Barcode,
 	})
 	if err != nil { // cannot happen: every field is a plain value
 		panic(fmt.Sprintf("hash event: %v", err))
@@ -115,7 +138,7 @@ func (e *Event) Validate() error {
 		return fieldError("seq", "must be 1 or more")
 	case !e.Kind.Valid():
 		return fieldError("kind", fmt.Sprintf("%q is not a known kind", e.Kind))
-	case e.SKU == "":
+	case e.SKU == "" && e.Kind != KindException:
 		return fieldError("sku", "is required")
 	case e.Hash == "":
 		return fieldError("hash", "is required")
@@ -132,7 +155,22 @@ func (e *Event) Validate() error {
 	if e.Kind == KindDamage && e.Reason == "" {
 		return fieldError("reason", "is required for damage")
 	}
+	if e.Expiry != "" {
+		if _, err := time.Parse(time.DateOnly, e.Expiry); err != nil {
+			return fieldError("expiry", "must be a date, YYYY-MM-DD")
+		}
+	}
 	switch e.Kind {
+	case KindException:
+		if !validExceptionReason(e.Reason) {
+			return fieldError("reason", fmt.Sprintf("%q is not an exception reason", e.Reason))
+		}
+		if e.Qty < 0 {
+			return fieldError("qty", "must not be negative")
+		}
+		if e.SKU == "" && e.Barcode == "" {
+			return fieldError("barcode", "is required when sku is empty")
+		}
 	case KindAdjust:
 		if e.Qty == 0 {
 			return fieldError("qty", "must not be zero")
@@ -153,6 +191,15 @@ func (e *Event) Validate() error {
 		return fieldError("to", "must differ from from")
 	}
 	return nil
+}
+
+func validExceptionReason(r string) bool {
+	for _, v := range ExceptionReasons {
+		if r == v {
+			return true
+		}
+	}
+	return false
 }
 
 // Locations tells which of From and To a kind requires.
