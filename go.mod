@@ -3,6 +3,7 @@ module github.com/driftless/driftless
 go 1.26.8
 
 require (
+	fyne.io/fyne/v2 v2.7.1 // indirect
 	github.com/blackjack/webcam v0.6.1 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/go-chi/chi/v5 v5.5.0 // indirect
