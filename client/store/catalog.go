@@ -111,7 +111,8 @@ func clearReference(ctx context.Context, tx *sql.Tx, stock bool) error {
 		}
 	}
 	tables := []string{"ref_warehouse", "ref_suppliers", "ref_skus", "ref_barcodes", "ref_locations",
-		"ref_purchase_orders", "ref_purchase_order_lines", "ref_sales_orders", "ref_sales_order_lines"}
+		"ref_purchase_orders", "ref_purchase_order_lines", "ref_po_sscc", "ref_sales_orders", "ref_sales_order_lines",
+		"ref_users"}
 	if stock {
 		tables = append(tables, "server_stock", "stock_view")
 	}
@@ -157,6 +158,8 @@ var refSQL = map[string]string{
 	"po":         `INSERT OR REPLACE INTO ref_purchase_orders (number, supplier, status, expected_date, position) VALUES (?, ?, ?, ?, ?)`,
 	"-po":        `DELETE FROM ref_purchase_orders WHERE number = ?`,
 	"-po-lines":  `DELETE FROM ref_purchase_order_lines WHERE number = ?`,
+	"-po-ssccs":  `DELETE FROM ref_po_sscc WHERE number = ?`,
+	"po-sscc":    `INSERT INTO ref_po_sscc (number, n, sscc) VALUES (?, ?, ?)`,
 	"po-line":    `INSERT INTO ref_purchase_order_lines (number, line, sku, ordered, received) VALUES (?, ?, ?, ?, ?)`,
 	"so":         `INSERT OR REPLACE INTO ref_sales_orders (number, customer, status, position) VALUES (?, ?, ?, ?)`,
 	"-so":        `DELETE FROM ref_sales_orders WHERE number = ?`,
@@ -177,12 +180,15 @@ type refInsert struct {
 // per row costs more in database/sql and the driver than SQLite's own
 // work.
 var refInserts = map[string]refInsert{
-	"warehouse": {`INSERT OR REPLACE INTO ref_warehouse (code, name, blind_receiving, position) VALUES `, 4, ``},
-	"supplier":  {`INSERT OR REPLACE INTO ref_suppliers (code, name, lead_time_days, position) VALUES `, 4, ``},
+	"warehouse": {`INSERT OR REPLACE INTO ref_warehouse (code, name, blind_receiving, over_receipt_pct, min_shelf_life_days, position) VALUES `,
+		6, ``},
+	"supplier": {`INSERT OR REPLACE INTO ref_suppliers (code, name, lead_time_days, position) VALUES `, 4, ``},
 	"sku": {`INSERT OR REPLACE INTO ref_skus (code, name, unit, track_lot, track_expiry, track_serial, unit_cost, position) VALUES `,
 		8, ``},
 	"barcode":  {`INSERT OR REPLACE INTO ref_barcodes (value, key, sku, type, pack, position) VALUES `, 6, ``},
 	"location": {`INSERT OR REPLACE INTO ref_locations (code, type, barcode, sequence, position) VALUES `, 5, ``},
+	// Archived users stay, flagged: signing in as one says why it fails.
+	"user": {`INSERT OR REPLACE INTO ref_users (code, name, roles, pin_hash, archived, position) VALUES `, 6, ``},
 	// A pulled balance never replaces a newer one.
 	"level": {`INSERT INTO server_stock (location, sku, lot, qty, position) VALUES `, 5,
 		` ON CONFLICT (location, sku, lot) DO UPDATE SET qty = excluded.qty, position = excluded.position
@@ -307,7 +313,8 @@ func (w *refWriter) apply(ctx context.Context, c *syncproto.Catalog) error {
 		return nil
 	}
 	for _, r := range c.Warehouses {
-		if err := w.put(ctx, r.Archived, "warehouse", r.Code, r.Code, r.Name, r.BlindReceiving, r.Position); err != nil {
+		if err := w.put(ctx, r.Archived, "warehouse", r.Code, r.Code, r.Name, r.BlindReceiving, r.OverReceiptPct,
+			r.MinShelfLifeDays, r.Position); err != nil {
 			return err
 		}
 	}
@@ -332,11 +339,20 @@ func (w *refWriter) apply(ctx context.Context, c *syncproto.Catalog) error {
 			return err
 		}
 	}
+	for _, r := range c.Users {
+		if err := w.put(ctx, false, "user", r.Code, r.Code, r.Name, strings.Join(r.Roles, ","), r.PINHash, r.Archived,
+			r.Position); err != nil {
+			return err
+		}
+	}
 	if err := w.flush(ctx); err != nil {
 		return err
 	}
 	for _, o := range c.PurchaseOrders {
 		if err := w.exec(ctx, "-po-lines", o.Number); err != nil {
+			return fmt.Errorf("purchase order %s: %w", o.Number, err)
+		}
+		if err := w.exec(ctx, "-po-ssccs", o.Number); err != nil {
 			return fmt.Errorf("purchase order %s: %w", o.Number, err)
 		}
 		if err := w.put(ctx, !o.Held(), "po", o.Number, o.Number, o.Supplier, o.Status, o.ExpectedDate, o.Position); err != nil {
@@ -348,6 +364,14 @@ func (w *refWriter) apply(ctx context.Context, c *syncproto.Catalog) error {
 			}
 			if err := w.exec(ctx, "po-line", o.Number, i+1, ln.SKU, ln.Ordered, ln.Received); err != nil {
 				return fmt.Errorf("purchase order %s line %d: %w", o.Number, i+1, err)
+			}
+		}
+		for i, sscc := range o.SSCCs {
+			if !o.Held() {
+				break
+			}
+			if err := w.exec(ctx, "po-sscc", o.Number, i+1, sscc); err != nil {
+				return fmt.Errorf("purchase order %s sscc %s: %w", o.Number, sscc, err)
 			}
 		}
 	}
@@ -441,11 +465,20 @@ func (s *Store) LookupPurchaseOrder(ctx context.Context, number string) (resolve
 	return resolve.PurchaseOrder{ID: n, Number: n}, true, nil
 }
 
-// LookupSSCC reports every SSCC as unknown: the catalog has no pallets yet
-// (advance shipping notices are not part of the server's data model), so
-// resolution falls back to a pallet label's content (AI 02 and 37).
+// LookupSSCC finds a pallet announced for a held purchase order (the
+// order's SSCCs); an SSCC announced for several takes the lowest number.
+// Resolution falls back to an unknown pallet label's content (AI 02 and
+// 37).
 func (s *Store) LookupSSCC(ctx context.Context, sscc string) (resolve.Pallet, bool, error) {
-	return resolve.Pallet{}, false, nil
+	var n string
+	err := s.r.QueryRowContext(ctx, `SELECT number FROM ref_po_sscc WHERE sscc = ? ORDER BY number LIMIT 1`, sscc).Scan(&n)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return resolve.Pallet{}, false, nil
+	case err != nil:
+		return resolve.Pallet{}, false, fmt.Errorf("look up sscc %s: %w", sscc, err)
+	}
+	return resolve.Pallet{SSCC: sscc, PurchaseOrder: n}, true, nil
 }
 
 // ReferenceData returns every reference record the device holds, each
@@ -453,10 +486,11 @@ func (s *Store) LookupSSCC(ctx context.Context, sscc string) (resolve.Pallet, bo
 func (s *Store) ReferenceData(ctx context.Context) (*syncproto.Catalog, error) {
 	c := &syncproto.Catalog{}
 	err := func() error {
-		if err := scanAll(ctx, s.r, `SELECT code, name, blind_receiving, position FROM ref_warehouse ORDER BY code`,
+		if err := scanAll(ctx, s.r, `SELECT code, name, blind_receiving, over_receipt_pct, min_shelf_life_days, position
+				FROM ref_warehouse ORDER BY code`,
 			func(sc scanner) error {
 				var r syncproto.Warehouse
-				err := sc.Scan(&r.Code, &r.Name, &r.BlindReceiving, &r.Position)
+				err := sc.Scan(&r.Code, &r.Name, &r.BlindReceiving, &r.OverReceiptPct, &r.MinShelfLifeDays, &r.Position)
 				c.Warehouses = append(c.Warehouses, r)
 				return err
 			}); err != nil {
@@ -524,6 +558,32 @@ func (s *Store) ReferenceData(ctx context.Context) (*syncproto.Catalog, error) {
 			}); err != nil {
 			return err
 		}
+		if err := scanAll(ctx, s.r, `SELECT number, sscc FROM ref_po_sscc ORDER BY number, n`,
+			func(sc scanner) error {
+				var n, sscc string
+				if err := sc.Scan(&n, &sscc); err != nil {
+					return err
+				}
+				if i, ok := po[n]; ok {
+					c.PurchaseOrders[i].SSCCs = append(c.PurchaseOrders[i].SSCCs, sscc)
+				}
+				return nil
+			}); err != nil {
+			return err
+		}
+		if err := scanAll(ctx, s.r, `SELECT code, name, roles, pin_hash, archived, position FROM ref_users ORDER BY code`,
+			func(sc scanner) error {
+				var r syncproto.User
+				var roles string
+				if err := sc.Scan(&r.Code, &r.Name, &roles, &r.PINHash, &r.Archived, &r.Position); err != nil {
+					return err
+				}
+				r.Roles = splitRoles(roles)
+				c.Users = append(c.Users, r)
+				return nil
+			}); err != nil {
+			return err
+		}
 		so := map[string]int{}
 		if err := scanAll(ctx, s.r, `SELECT number, customer, status, position FROM ref_sales_orders ORDER BY number`,
 			func(sc scanner) error {
@@ -556,8 +616,8 @@ func (s *Store) ReferenceData(ctx context.Context) (*syncproto.Catalog, error) {
 
 type scanner interface{ Scan(...any) error }
 
-func scanAll(ctx context.Context, db *sql.DB, q string, row func(scanner) error) error {
-	rows, err := db.QueryContext(ctx, q)
+func scanAll(ctx context.Context, db *sql.DB, q string, row func(scanner) error, args ...any) error {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -568,4 +628,12 @@ func scanAll(ctx context.Context, db *sql.DB, q string, row func(scanner) error)
 		}
 	}
 	return rows.Err()
+}
+
+// splitRoles reads a comma-separated roles column.
+func splitRoles(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
 }

@@ -29,6 +29,9 @@ type Scan struct {
 	Qty      int64
 	Reason   string
 	Ref      string
+	// Serial (GS1 AI 21) and Expiry (YYYY-MM-DD) of received units;
+	// Barcode is the scanned text an exception is about.
+	Serial, Expiry, Barcode string
 }
 
 // writeStmts are the statements of the hot write path, prepared once on the
@@ -150,63 +153,122 @@ func readIdentity(ctx context.Context, q querier) (Identity, error) {
 // synchronous level), so the UI may confirm it. An invalid scan
 // (ErrInvalidScan) or an unenrolled device (ErrNotEnrolled) writes nothing.
 func (s *Store) Record(ctx context.Context, sc Scan) (syncproto.Event, error) {
-	id, err := s.newID()
+	ev, err := s.newEvent(sc)
 	if err != nil {
-		return syncproto.Event{}, fmt.Errorf("record scan: new event ID: %w", err)
+		return syncproto.Event{}, fmt.Errorf("record scan: %w", err)
 	}
-	ev := syncproto.Event{
-		ID: id, User: sc.User, Kind: sc.Kind, SKU: sc.SKU, Lot: sc.Lot,
-		From: sc.From, To: sc.To, Qty: sc.Qty, Reason: sc.Reason, Ref: sc.Ref,
-		DeviceTime: s.now().UTC(),
-	}
-	st := &s.stmts
-	err = s.update(ctx, func(tx *sql.Tx) error {
-		// The counter is updated in this transaction: if anything below
-		// fails, the rollback takes the sequence back with the event, so
-		// no committed event ever shares or skips one.
-		err := tx.StmtContext(ctx, st.nextSeq).QueryRowContext(ctx).Scan(&ev.Seq, &ev.SeenPosition, &ev.DeviceID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotEnrolled
-		}
-		if err != nil {
-			return err
-		}
-		ev.Seal()
-		if err := ev.Validate(); err != nil {
-			return fmt.Errorf("%w: %w", ErrInvalidScan, err)
-		}
-		payload, err := json.Marshal(&ev)
-		if err != nil {
-			return err
-		}
-		if len(payload) > MaxEventBytes {
-			return fmt.Errorf("%w: event of %d bytes exceeds %d", ErrInvalidScan, len(payload), MaxEventBytes)
-		}
-		if _, err := tx.StmtContext(ctx, st.outbox).ExecContext(ctx, ev.Seq, ev.ID, payload, nanos(ev.DeviceTime)); err != nil {
-			return err
-		}
-		// The pending rows reach the view through the trigger
-		// pending_adds_to_view.
-		deltas := ev.Deltas()
-		args := make([]any, 0, 7*len(deltas))
-		for n, d := range deltas {
-			args = append(args, ev.ID, n, ev.Seq, d.Location, ev.SKU, ev.Lot, d.Qty)
-		}
-		switch len(deltas) {
-		case 0: // a count: a proposal, no change
-		case 1:
-			_, err = tx.StmtContext(ctx, st.pending1).ExecContext(ctx, args...)
-		case 2:
-			_, err = tx.StmtContext(ctx, st.pending2).ExecContext(ctx, args...)
-		default:
-			err = fmt.Errorf("%s has %d deltas", ev.Kind, len(deltas))
-		}
-		return err
-	})
+	err = s.update(ctx, func(tx *sql.Tx) error { return s.record(ctx, tx, &ev) })
 	if err != nil {
 		return syncproto.Event{}, fmt.Errorf("record %s scan of %s: %w", sc.Kind, sc.SKU, err)
 	}
 	return ev, nil
+}
+
+// RecordBatch records several scans as events in one transaction: all of
+// them are durable when it returns nil, none when it fails. The events get
+// consecutive sequences in the order of scans.
+func (s *Store) RecordBatch(ctx context.Context, scans []Scan) ([]syncproto.Event, error) {
+	evs, err := s.recordBatch(ctx, scans, nil)
+	if err != nil {
+		return nil, fmt.Errorf("record %d scans: %w", len(scans), err)
+	}
+	return evs, nil
+}
+
+// recordBatch records scans in one transaction and runs also (when not
+// nil) in that transaction after them.
+func (s *Store) recordBatch(ctx context.Context, scans []Scan, also func(*sql.Tx) error) ([]syncproto.Event, error) {
+	evs := make([]syncproto.Event, len(scans))
+	for i, sc := range scans {
+		ev, err := s.newEvent(sc)
+		if err != nil {
+			return nil, err
+		}
+		evs[i] = ev
+	}
+	err := s.update(ctx, func(tx *sql.Tx) error {
+		for i := range evs {
+			if err := s.record(ctx, tx, &evs[i]); err != nil {
+				return fmt.Errorf("scan %d (%s of %s): %w", i+1, evs[i].Kind, evs[i].SKU, err)
+			}
+		}
+		if also != nil {
+			return also(tx)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return evs, nil
+}
+
+// newEvent starts the event of a scan: its ID, fields and device time.
+func (s *Store) newEvent(sc Scan) (syncproto.Event, error) {
+	id, err := s.newID()
+	if err != nil {
+		return syncproto.Event{}, fmt.Errorf("new event ID: %w", err)
+	}
+	return syncproto.Event{
+		ID: id, User: sc.User, Kind: sc.Kind, SKU: sc.SKU, Lot: sc.Lot,
+		From: sc.From, To: sc.To, Qty: sc.Qty, Reason: sc.Reason, Ref: sc.Ref,
+		Serial: sc.Serial, Expiry: sc.Expiry, Barcode: sc.Barcode,
+		DeviceTime: s.now().UTC(),
+	}, nil
+}
+
+// record assigns ev its sequence, seals it and writes it in tx: the outbox
+// row, the pending deltas (and through them the view), and a received
+// serial.
+func (s *Store) record(ctx context.Context, tx *sql.Tx, ev *syncproto.Event) error {
+	st := &s.stmts
+	// The counter is updated in this transaction: if anything below
+	// fails, the rollback takes the sequence back with the event, so no
+	// committed event ever shares or skips one.
+	err := tx.StmtContext(ctx, st.nextSeq).QueryRowContext(ctx).Scan(&ev.Seq, &ev.SeenPosition, &ev.DeviceID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotEnrolled
+	}
+	if err != nil {
+		return err
+	}
+	ev.Seal()
+	if err := ev.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidScan, err)
+	}
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	if len(payload) > MaxEventBytes {
+		return fmt.Errorf("%w: event of %d bytes exceeds %d", ErrInvalidScan, len(payload), MaxEventBytes)
+	}
+	if _, err := tx.StmtContext(ctx, st.outbox).ExecContext(ctx, ev.Seq, ev.ID, payload, nanos(ev.DeviceTime)); err != nil {
+		return err
+	}
+	if ev.Serial != "" && ev.Kind == syncproto.KindReceive {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO received_serials (sku, serial, seq) VALUES (?, ?, ?)`,
+			ev.SKU, ev.Serial, ev.Seq); err != nil {
+			return err
+		}
+	}
+	// The pending rows reach the view through the trigger
+	// pending_adds_to_view.
+	deltas := ev.Deltas()
+	args := make([]any, 0, 7*len(deltas))
+	for n, d := range deltas {
+		args = append(args, ev.ID, n, ev.Seq, d.Location, ev.SKU, ev.Lot, d.Qty)
+	}
+	switch len(deltas) {
+	case 0: // a count or an exception: no change
+	case 1:
+		_, err = tx.StmtContext(ctx, st.pending1).ExecContext(ctx, args...)
+	case 2:
+		_, err = tx.StmtContext(ctx, st.pending2).ExecContext(ctx, args...)
+	default:
+		err = fmt.Errorf("%s has %d deltas", ev.Kind, len(deltas))
+	}
+	return err
 }
 
 // MarkSynced records when the device last finished a sync (everything
