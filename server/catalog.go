@@ -21,13 +21,14 @@ const (
 	KindSupplier      CatalogKind = "supplier"
 	KindPurchaseOrder CatalogKind = "purchase_order"
 	KindSalesOrder    CatalogKind = "sales_order"
+	KindUser          CatalogKind = "user"
 )
 
 // CatalogKey identifies a reference record: Code is the SKU code, barcode
 // value, warehouse, location, supplier code or order number; Warehouse is
 // set for the records that belong to one warehouse (locations and
 // orders) and empty for the ones every warehouse shares (SKUs, barcodes,
-// suppliers). Records list in key order: warehouse, then code.
+// suppliers, users). Records list in key order: warehouse, then code.
 type CatalogKey struct {
 	Warehouse string
 	Code      string
@@ -83,6 +84,13 @@ type Warehouse struct {
 	Name string `json:"name"`
 	// BlindReceiving hides ordered quantities from receiving clerks.
 	BlindReceiving bool `json:"blind_receiving"`
+	// OverReceiptPct is how far above the ordered quantity, in percent, a
+	// purchase order line may be received before devices flag the excess
+	// (0: not at all).
+	OverReceiptPct int64 `json:"over_receipt_pct"`
+	// MinShelfLifeDays flags a received lot that expires within that many
+	// days as short-dated (0: only expired lots are flagged).
+	MinShelfLifeDays int64 `json:"min_shelf_life_days"`
 	Meta
 }
 
@@ -146,6 +154,10 @@ type PurchaseOrder struct {
 	Status       PurchaseOrderStatus `json:"status"`
 	ExpectedDate string              `json:"expected_date"`
 	Lines        []PurchaseOrderLine `json:"lines"`
+	// SSCCs are the 18-digit serial shipping container codes of the
+	// pallets the supplier announced (advance ship notice): scanning one
+	// on a device opens the order.
+	SSCCs []string `json:"ssccs,omitempty"`
 	Meta
 }
 
@@ -188,6 +200,38 @@ type SalesOrderLine struct {
 	SKU    string `json:"sku"`
 	Qty    int64  `json:"qty"`
 	Picked int64  `json:"picked"`
+}
+
+// Role is what a user may do on a device.
+type Role string
+
+// Roles.
+const (
+	RolePicker     Role = "picker"
+	RoleReceiver   Role = "receiver"
+	RoleCounter    Role = "counter"
+	RoleSupervisor Role = "supervisor"
+	RoleAdmin      Role = "admin"
+)
+
+// Roles lists the roles.
+var Roles = []Role{RolePicker, RoleReceiver, RoleCounter, RoleSupervisor, RoleAdmin}
+
+// User is someone who signs in on the handhelds with a PIN. Users are
+// shared by every warehouse. The PIN is kept only as a bcrypt hash, which
+// devices receive to check PINs offline; it is never shown.
+type User struct {
+	Code  string   `json:"code"`
+	Name  string   `json:"name"`
+	Roles []string `json:"roles"`
+	// PIN is input only: 4 to 8 digits, set on create or update to
+	// (re)set the PIN; an update without it keeps the PIN the user has.
+	// It is hashed before anything is stored and never returned.
+	PIN string `json:"pin,omitempty"`
+	// PINHash is the bcrypt hash of the PIN (empty: the user has none
+	// and cannot sign in).
+	PINHash string `json:"-"`
+	Meta
 }
 
 // OpeningStock is a quantity found at a location when a warehouse starts
@@ -258,6 +302,8 @@ type CatalogReadTx interface {
 	PurchaseOrders(ctx context.Context, f ListFilter) ([]PurchaseOrder, error)
 	SalesOrder(ctx context.Context, number string) (SalesOrder, error)
 	SalesOrders(ctx context.Context, f ListFilter) ([]SalesOrder, error)
+	User(ctx context.Context, code string) (User, error)
+	Users(ctx context.Context, f ListFilter) ([]User, error)
 
 	// CatalogChanges lists up to limit changes after position, in position
 	// order, of the records a warehouse's devices hold: the shared kinds
@@ -283,6 +329,7 @@ type CatalogTx interface {
 	PutSupplier(ctx context.Context, s Supplier) (uint64, error)
 	PutPurchaseOrder(ctx context.Context, o PurchaseOrder) (uint64, error)
 	PutSalesOrder(ctx context.Context, o SalesOrder) (uint64, error)
+	PutUser(ctx context.Context, u User) (uint64, error)
 }
 
 // CatalogStore is the storage the catalog needs: the ledger's store plus
@@ -434,6 +481,12 @@ func (w *Warehouse) Validate() []Problem {
 	var ps problems
 	ps.code("code", w.Code)
 	ps.text("name", w.Name, true)
+	if w.OverReceiptPct < 0 || w.OverReceiptPct > 1000 {
+		ps.add("over_receipt_pct", "over_receipt_pct must be from 0 to 1000")
+	}
+	if w.MinShelfLifeDays < 0 || w.MinShelfLifeDays > 3650 {
+		ps.add("min_shelf_life_days", "min_shelf_life_days must be from 0 to 3650")
+	}
 	return ps
 }
 
@@ -481,6 +534,15 @@ func (o *PurchaseOrder) Validate() []Problem {
 	}
 	if len(o.Lines) == 0 && o.Status != PODraft {
 		ps.add("lines", "only a draft purchase order may have no lines")
+	}
+	ssccs := map[string]bool{}
+	for _, s := range o.SSCCs {
+		if why := CheckSSCC(s); why != "" {
+			ps.add("ssccs", "SSCC %q: %s", s, why)
+		} else if ssccs[s] {
+			ps.add("ssccs", "SSCC %s is listed twice", s)
+		}
+		ssccs[s] = true
 	}
 	seen := map[string]int{}
 	for i, ln := range o.Lines {
@@ -532,6 +594,43 @@ func (ps *problems) lineSKU(n int, sku string, seen map[string]int) {
 		return
 	}
 	seen[sku] = n
+}
+
+// Validate checks the user's own fields: roles from Roles, a PIN of 4 to
+// 8 digits when one is given.
+func (u *User) Validate() []Problem {
+	var ps problems
+	ps.code("code", u.Code)
+	ps.text("name", u.Name, true)
+	if len(u.Roles) == 0 {
+		ps.add("roles", "a user needs at least one role: %s", list(Roles))
+	}
+	seen := map[string]bool{}
+	for _, r := range u.Roles {
+		switch {
+		case !oneOf(Role(r), Roles):
+			ps.add("roles", "role %q is not one of %s", r, list(Roles))
+		case seen[r]:
+			ps.add("roles", "role %s is listed twice", r)
+		}
+		seen[r] = true
+	}
+	if u.PIN != "" && !validPIN(u.PIN) {
+		ps.add("pin", "pin must be 4 to 8 digits")
+	}
+	return ps
+}
+
+func validPIN(pin string) bool {
+	if len(pin) < 4 || len(pin) > 8 {
+		return false
+	}
+	for _, c := range pin {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Validate checks an opening stock row's own fields.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Catalog is the reference data service: SKUs and their barcodes,
@@ -27,6 +29,7 @@ type Catalog struct {
 	Suppliers      *Collection[Supplier]
 	PurchaseOrders *Collection[PurchaseOrder]
 	SalesOrders    *Collection[SalesOrder]
+	Users          *Collection[User]
 }
 
 // NewCatalog returns the catalog over a store. The ledger is the one
@@ -100,7 +103,38 @@ func NewCatalog(store CatalogStore, ledger *Ledger) *Catalog {
 		},
 		list: CatalogReadTx.SalesOrders, put: CatalogTx.PutSalesOrder,
 	}
+	c.Users = &Collection[User]{cat: c, Kind: KindUser, Noun: "user",
+		key:  func(u *User) CatalogKey { return CatalogKey{Code: u.Code} },
+		meta: func(u *User) *Meta { return &u.Meta }, validate: (*User).Validate,
+		refs: func(*checker, *User, *User) {},
+		get:  func(ctx context.Context, tx CatalogReadTx, k CatalogKey) (User, error) { return tx.User(ctx, k.Code) },
+		list: CatalogReadTx.Users, put: CatalogTx.PutUser,
+		prepare: hashPIN,
+		keep: func(u, old *User) {
+			if u.PINHash == "" {
+				u.PINHash = old.PINHash
+			}
+		},
+	}
 	return c
+}
+
+// PINCost is the bcrypt cost of PIN hashes.
+const PINCost = 10
+
+// hashPIN replaces a user's PIN by its bcrypt hash. Without a PIN the
+// hash is left as it is (Import takes it as given; Update keeps the
+// stored one).
+func hashPIN(u *User) error {
+	if u.PIN == "" {
+		return nil
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(u.PIN), PINCost)
+	if err != nil {
+		return fmt.Errorf("hash pin: %w", err)
+	}
+	u.PINHash, u.PIN = string(h), ""
+	return nil
 }
 
 // View runs fn on a consistent snapshot of the catalog and the ledger: a
@@ -152,6 +186,24 @@ type Collection[T any] struct {
 	get    func(ctx context.Context, tx CatalogReadTx, k CatalogKey) (T, error)
 	list   func(tx CatalogReadTx, ctx context.Context, f ListFilter) ([]T, error)
 	put    func(tx CatalogTx, ctx context.Context, rec T) (uint64, error)
+	// prepare turns input-only fields into stored ones (a user's PIN into
+	// its hash) once the record is valid, outside the transaction when it
+	// can; nil when there is nothing to do.
+	prepare func(*T) error
+	// keep carries what an update does not restate (a user's PIN hash)
+	// over from the stored record; nil when nothing.
+	keep func(rec, old *T)
+}
+
+// ready validates rec and prepares it for storage.
+func (c *Collection[T]) ready(rec *T) error {
+	if ps := c.validate(rec); len(ps) > 0 {
+		return ps[0].Err()
+	}
+	if c.prepare != nil {
+		return c.prepare(rec)
+	}
+	return nil
 }
 
 // Key returns the record's key.
@@ -188,10 +240,11 @@ func (c *Collection[T]) List(ctx context.Context, f ListFilter) ([]T, error) {
 // taken and EInvalid (naming the field) when a rule is broken.
 func (c *Collection[T]) Create(ctx context.Context, rec T) (T, error) {
 	k := c.key(&rec)
-	err := c.cat.store.UpdateCatalog(ctx, func(ctx context.Context, tx CatalogTx) error {
-		if ps := c.validate(&rec); len(ps) > 0 {
-			return ps[0].Err()
-		}
+	err := c.ready(&rec)
+	if err != nil {
+		return rec, fmt.Errorf("create %s %s: %w", c.Noun, k.Code, err)
+	}
+	err = c.cat.store.UpdateCatalog(ctx, func(ctx context.Context, tx CatalogTx) error {
 		if _, err := c.get(ctx, tx, k); err == nil {
 			return Errorf(EConflict, "%s %s already exists: update it instead", c.Noun, k.Code)
 		} else if !IsNotFound(err) {
@@ -215,13 +268,17 @@ func (c *Collection[T]) Create(ctx context.Context, rec T) (T, error) {
 // its archived state stays as it is. ENotFound when it does not exist.
 func (c *Collection[T]) Update(ctx context.Context, rec T) (T, error) {
 	k := c.key(&rec)
-	err := c.cat.store.UpdateCatalog(ctx, func(ctx context.Context, tx CatalogTx) error {
-		if ps := c.validate(&rec); len(ps) > 0 {
-			return ps[0].Err()
-		}
+	err := c.ready(&rec)
+	if err != nil {
+		return rec, fmt.Errorf("update %s %s: %w", c.Noun, k.Code, err)
+	}
+	err = c.cat.store.UpdateCatalog(ctx, func(ctx context.Context, tx CatalogTx) error {
 		old, err := c.get(ctx, tx, k)
 		if err != nil {
 			return err
+		}
+		if c.keep != nil {
+			c.keep(&rec, &old)
 		}
 		ck := newChecker(ctx, tx, true)
 		c.refs(ck, &rec, &old)
@@ -320,8 +377,14 @@ func (c *Collection[T]) load(ctx context.Context, recs []T, write bool) error {
 		ck := newChecker(ctx, tx, false)
 		for i := range recs {
 			rec := &recs[i]
-			for _, p := range c.validate(rec) {
+			ps := c.validate(rec)
+			for _, p := range ps {
 				issues = append(issues, Issue{Index: i, Problem: p, DuplicateOf: -1})
+			}
+			if len(ps) == 0 && write && c.prepare != nil {
+				if err := c.prepare(rec); err != nil {
+					return err
+				}
 			}
 			k := c.key(rec)
 			if c.Kind == KindPurchaseOrder || c.Kind == KindSalesOrder {
@@ -353,6 +416,9 @@ func (c *Collection[T]) load(ctx context.Context, recs []T, write bool) error {
 			switch {
 			case err == nil:
 				olds[i] = &old
+				if c.keep != nil {
+					c.keep(rec, &old)
+				}
 			case !IsNotFound(err):
 				return err
 			}

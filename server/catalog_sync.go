@@ -181,6 +181,13 @@ func addRecord(ctx context.Context, tx CatalogReadTx, cat *syncproto.Catalog, wa
 		}
 		cat.SalesOrders = append(cat.SalesOrders, WireSalesOrder(o))
 		rec = cat.SalesOrders[len(cat.SalesOrders)-1]
+	case KindUser:
+		u, err := tx.User(ctx, ch.Key.Code)
+		if err != nil {
+			return 0, err
+		}
+		cat.Users = append(cat.Users, WireUser(u))
+		rec = cat.Users[len(cat.Users)-1]
 	default:
 		return 0, nil
 	}
@@ -207,6 +214,8 @@ func dropLast(cat *syncproto.Catalog, kind CatalogKind) {
 		cat.PurchaseOrders = cat.PurchaseOrders[:len(cat.PurchaseOrders)-1]
 	case KindSalesOrder:
 		cat.SalesOrders = cat.SalesOrders[:len(cat.SalesOrders)-1]
+	case KindUser:
+		cat.Users = cat.Users[:len(cat.Users)-1]
 	}
 }
 
@@ -228,7 +237,8 @@ func WireSupplier(s Supplier) syncproto.Supplier {
 
 // WireWarehouse is w as devices receive it.
 func WireWarehouse(w Warehouse) syncproto.Warehouse {
-	return syncproto.Warehouse{Code: w.Code, Name: w.Name, BlindReceiving: w.BlindReceiving, Archived: w.Archived, Position: w.Position}
+	return syncproto.Warehouse{Code: w.Code, Name: w.Name, BlindReceiving: w.BlindReceiving,
+		OverReceiptPct: w.OverReceiptPct, MinShelfLifeDays: w.MinShelfLifeDays, Archived: w.Archived, Position: w.Position}
 }
 
 // WireLocation is l as devices receive it.
@@ -244,7 +254,17 @@ func WirePurchaseOrder(o PurchaseOrder) syncproto.PurchaseOrder {
 	for i, ln := range o.Lines {
 		w.Lines[i] = syncproto.POLine{SKU: ln.SKU, Ordered: ln.Ordered, Received: ln.Received}
 	}
+	if len(o.SSCCs) > 0 {
+		w.SSCCs = append([]string(nil), o.SSCCs...)
+	}
 	return w
+}
+
+// WireUser is u as devices receive it: with its PIN hash, which devices
+// check PINs against offline.
+func WireUser(u User) syncproto.User {
+	roles := append([]string{}, u.Roles...)
+	return syncproto.User{Code: u.Code, Name: u.Name, Roles: roles, PINHash: u.PINHash, Archived: u.Archived, Position: u.Position}
 }
 
 // WireSalesOrder is o as devices receive it.
@@ -350,6 +370,7 @@ func (c *Catalog) snapSections(warehouse string, stock bool) []snapSection {
 		ss = append(ss, section(c.SalesOrders, ownStatus(string(st)), WireSalesOrder,
 			func(p *syncproto.SnapshotPage) *[]syncproto.SalesOrder { return &p.SalesOrders }))
 	}
+	ss = append(ss, section(c.Users, active, WireUser, func(p *syncproto.SnapshotPage) *[]syncproto.User { return &p.Users }))
 	if stock {
 		ss = append(ss, snapSection{
 			read: func(ctx context.Context, p *syncproto.SnapshotPage, after []string, limit int) (int, []string, error) {

@@ -26,6 +26,9 @@ const (
 	EBusy               = "busy"
 	EUnavailable        = "unavailable"
 	EInternal           = "internal"
+	// EEnrollmentInvalid: an enrollment code that is wrong, used, expired
+	// or of a revoked device.
+	EEnrollmentInvalid = "enrollment_invalid"
 )
 
 // Error is the application error: a code for programs, a message for the
@@ -79,7 +82,7 @@ func HTTPStatus(err error) int {
 	switch ErrorCode(err) {
 	case ENotFound:
 		return http.StatusNotFound
-	case EInvalid:
+	case EInvalid, EEnrollmentInvalid:
 		return http.StatusBadRequest
 	case EUnauthorized:
 		return http.StatusUnauthorized
@@ -113,7 +116,7 @@ func ProtocolError(err error) *syncproto.Error {
 	switch ErrorCode(err) {
 	case EInvalid:
 		out.Code = syncproto.ErrBadMessage
-	case EUnauthorized, EForbidden, ENotFound:
+	case EUnauthorized, EForbidden, ENotFound, EEnrollmentInvalid:
 		out.Code = syncproto.ErrUnauthorized
 	case EVersionUnsupported:
 		out.Code = syncproto.ErrVersionUnsupported

@@ -46,3 +46,19 @@ func WithGTINCheckDigit(digits string) string {
 	c, _ := gtinCheckDigit(digits)
 	return digits + string(c)
 }
+
+// CheckSSCC returns "" when s is an 18-digit SSCC (GS1 AI 00) with a
+// correct check digit, else the reason it is not.
+func CheckSSCC(s string) string {
+	if len(s) != 18 {
+		return "an SSCC has 18 digits"
+	}
+	want, ok := gtinCheckDigit(s[:17])
+	if !ok || s[17] < '0' || s[17] > '9' {
+		return "an SSCC has only digits"
+	}
+	if want != s[17] {
+		return "bad check digit: an SSCC ending in " + string(want) + " was expected"
+	}
+	return ""
+}

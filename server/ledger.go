@@ -265,7 +265,10 @@ type pushReq struct {
 	err      error
 	head     uint64
 	wh       string
-	done     chan struct{}
+	// catalogHead is the catalog position of the last purchase order
+	// the push received against (0: none).
+	catalogHead uint64
+	done        chan struct{}
 }
 
 // groupCommit is the queue of pushes for the next group.
@@ -309,8 +312,13 @@ func (l *Ledger) applyGroup(group []*pushReq) {
 	defer cancel()
 	now := l.now().UTC()
 	err := l.store.Update(ctx, func(ctx context.Context, tx Tx) error {
+		if cl, ok := tx.(catalogLocker); ok && receivesAgainstOrders(group) {
+			if err := cl.LockCatalog(ctx); err != nil {
+				return err
+			}
+		}
 		for _, req := range group {
-			req.ack, req.err, req.head = nil, nil, 0
+			req.ack, req.err, req.head, req.catalogHead = nil, nil, 0, 0
 			err := tx.Savepoint(ctx, func() error {
 				d, err := tx.Device(ctx, req.deviceID)
 				if err != nil {
@@ -321,7 +329,7 @@ func (l *Ledger) applyGroup(group []*pushReq) {
 				if err != nil {
 					return err
 				}
-				req.ack, req.head, req.wh = ack, a.head, d.Warehouse
+				req.ack, req.head, req.wh, req.catalogHead = ack, a.head, d.Warehouse, a.catalogHead
 				return nil
 			})
 			if err != nil {
@@ -335,13 +343,20 @@ func (l *Ledger) applyGroup(group []*pushReq) {
 		return nil
 	})
 	heads := map[string]uint64{}
+	var catalogHead uint64
 	for _, req := range group {
 		if err != nil {
 			req.ack, req.err = nil, err
-		} else if req.head > heads[req.wh] {
-			heads[req.wh] = req.head
+		} else {
+			if req.head > heads[req.wh] {
+				heads[req.wh] = req.head
+			}
+			catalogHead = max(catalogHead, req.catalogHead)
 		}
 		close(req.done)
+	}
+	if catalogHead > 0 {
+		l.hub.PublishCatalog(catalogHead)
 	}
 	for wh, head := range heads {
 		l.hub.Publish(wh, head)
@@ -361,6 +376,9 @@ type applier struct {
 	dev  Device
 	now  time.Time
 	head uint64 // last position appended
+	// catalogHead is the catalog position of the last purchase order
+	// written (receiving against it).
+	catalogHead uint64
 	// stock caches the balances read or written in this transaction.
 	stock map[StockKey]int64
 }
@@ -525,7 +543,7 @@ func (a *applier) decide(ctx context.Context, ev *syncproto.Event, out *syncprot
 		a.head = pos
 	}
 	out.Status = syncproto.StatusApplied
-	return nil
+	return a.receivePO(ctx, ev)
 }
 
 func lotSuffix(lot string) string {

@@ -21,6 +21,17 @@ type Device struct {
 	LastHelloAt  time.Time
 }
 
+// EnrollmentCode is a one-time code that hands a device a new token: the
+// person setting up a handheld types it instead of the token. Only the
+// SHA-256 of the code's normalized form (Hash) is kept.
+type EnrollmentCode struct {
+	Hash      []byte
+	DeviceID  string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    time.Time // zero until redeemed
+}
+
 // StockKey identifies one stock level.
 type StockKey struct {
 	Warehouse string
@@ -92,6 +103,12 @@ type ReadTx interface {
 	// DeviceEvents lists a device's events with sequence above afterSeq, in
 	// sequence order, at most limit.
 	DeviceEvents(ctx context.Context, deviceID string, afterSeq uint64, limit int) ([]EventRecord, error)
+	// EventsOfKind lists the held events of a kind sent by the devices of
+	// a warehouse (every warehouse when empty), newest first, at most
+	// limit (all when 0).
+	EventsOfKind(ctx context.Context, kind syncproto.Kind, warehouse string, limit int) ([]EventRecord, error)
+	// EnrollmentCode returns the code with a hash; ENotFound when none.
+	EnrollmentCode(ctx context.Context, hash []byte) (EnrollmentCode, error)
 }
 
 // Tx is a read-write transaction.
@@ -101,6 +118,14 @@ type Tx interface {
 	// UpdateDevice stores d's mutable fields (revoked, acked_through,
 	// app_version, last sync and hello times).
 	UpdateDevice(ctx context.Context, d Device) error
+	// SetDeviceToken replaces a device's token hash.
+	SetDeviceToken(ctx context.Context, id string, tokenHash []byte) error
+	// PutEnrollmentCode stores a code, or updates the one with its hash
+	// (expires_at, used_at).
+	PutEnrollmentCode(ctx context.Context, c EnrollmentCode) error
+	// ExpireEnrollmentCodes makes a device's unused codes expire at at
+	// (when they would expire later).
+	ExpireEnrollmentCodes(ctx context.Context, deviceID string, at time.Time) error
 	// RecordEvent stores an event and its outcome. Event IDs are unique;
 	// an event whose ID is taken is stored under its device and sequence only.
 	RecordEvent(ctx context.Context, r EventRecord) error

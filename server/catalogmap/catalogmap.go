@@ -1,6 +1,12 @@
 package catalogmap
 
-import "github.com/driftless/driftless/server"
+import (
+	"database/sql/driver"
+	"fmt"
+	"strings"
+
+	"github.com/driftless/driftless/server"
+)
 
 // Table maps one kind of reference record to its table. Cols are the
 // record's own columns (the key first); every table also has archived,
@@ -36,7 +42,41 @@ var CountTables = map[server.CatalogKind]string{
 	SKUs.Kind: SKUs.Name, Barcodes.Kind: Barcodes.Name, Warehouses.Kind: Warehouses.Name,
 	Locations.Kind: Locations.Name, Suppliers.Kind: Suppliers.Name,
 	PurchaseOrders.Kind: PurchaseOrders.Name, SalesOrders.Kind: SalesOrders.Name,
+	Users.Kind: Users.Name,
 }
+
+// Joined stores a list of strings in one text column, its items joined
+// by Sep (items never contain it: roles, SSCCs). It scans into *Dst and
+// is a driver.Valuer, for both dialects.
+type Joined struct {
+	Dst *[]string
+	Sep string
+}
+
+// Join returns the column value of a list.
+func Join(items []string, sep string) string { return strings.Join(items, sep) }
+
+// Scan implements sql.Scanner.
+func (j Joined) Scan(src any) error {
+	var s string
+	switch v := src.(type) {
+	case nil:
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	default:
+		return fmt.Errorf("scan a list from %T", src)
+	}
+	*j.Dst = nil
+	if s != "" {
+		*j.Dst = strings.Split(s, j.Sep)
+	}
+	return nil
+}
+
+// Value implements driver.Valuer.
+func (j Joined) Value() (driver.Value, error) { return Join(*j.Dst, j.Sep), nil }
 
 // The tables of the catalog.
 var (
@@ -67,11 +107,15 @@ var (
 	}
 	Warehouses = &Table[server.Warehouse]{
 		Name: "warehouses", Kind: server.KindWarehouse,
-		Cols:    []string{"code", "name", "blind_receiving"},
+		Cols:    []string{"code", "name", "blind_receiving", "over_receipt_pct", "min_shelf_life_days"},
 		KeyCols: []string{"code"}, KeyArgs: CodeKey, Q: []string{"code", "name"},
 		Change: func(w *server.Warehouse) (string, string) { return w.Code, w.Code },
-		Values: func(w *server.Warehouse) []any { return []any{w.Code, w.Name, w.BlindReceiving} },
-		Dest:   func(w *server.Warehouse) []any { return []any{&w.Code, &w.Name, &w.BlindReceiving} },
+		Values: func(w *server.Warehouse) []any {
+			return []any{w.Code, w.Name, w.BlindReceiving, w.OverReceiptPct, w.MinShelfLifeDays}
+		},
+		Dest: func(w *server.Warehouse) []any {
+			return []any{&w.Code, &w.Name, &w.BlindReceiving, &w.OverReceiptPct, &w.MinShelfLifeDays}
+		},
 		Meta:   func(w *server.Warehouse) *server.Meta { return &w.Meta },
 		Filter: func(f *server.ListFilter) []Eq {
 			return []Eq{{"code", f.Warehouse}}
@@ -105,14 +149,14 @@ var (
 	}
 	PurchaseOrders = &Table[server.PurchaseOrder]{
 		Name: "purchase_orders", Kind: server.KindPurchaseOrder,
-		Cols:    []string{"number", "supplier", "warehouse", "status", "expected_date"},
+		Cols:    []string{"number", "supplier", "warehouse", "status", "expected_date", "ssccs"},
 		KeyCols: []string{"number"}, KeyArgs: CodeKey, Q: []string{"number"},
 		Change: func(o *server.PurchaseOrder) (string, string) { return o.Warehouse, o.Number },
 		Values: func(o *server.PurchaseOrder) []any {
-			return []any{o.Number, o.Supplier, o.Warehouse, string(o.Status), o.ExpectedDate}
+			return []any{o.Number, o.Supplier, o.Warehouse, string(o.Status), o.ExpectedDate, Join(o.SSCCs, " ")}
 		},
 		Dest: func(o *server.PurchaseOrder) []any {
-			return []any{&o.Number, &o.Supplier, &o.Warehouse, &o.Status, &o.ExpectedDate}
+			return []any{&o.Number, &o.Supplier, &o.Warehouse, &o.Status, &o.ExpectedDate, &Joined{&o.SSCCs, " "}}
 		},
 		Meta: func(o *server.PurchaseOrder) *server.Meta { return &o.Meta },
 		Filter: func(f *server.ListFilter) []Eq {
@@ -134,5 +178,14 @@ var (
 		Filter: func(f *server.ListFilter) []Eq {
 			return []Eq{{"warehouse", f.Warehouse}, {"status", f.Status}}
 		},
+	}
+	Users = &Table[server.User]{
+		Name: "users", Kind: server.KindUser,
+		Cols:    []string{"code", "name", "roles", "pin_hash"},
+		KeyCols: []string{"code"}, KeyArgs: CodeKey, Q: []string{"code", "name"},
+		Change: func(u *server.User) (string, string) { return "", u.Code },
+		Values: func(u *server.User) []any { return []any{u.Code, u.Name, Join(u.Roles, ","), u.PINHash} },
+		Dest:   func(u *server.User) []any { return []any{&u.Code, &u.Name, &Joined{&u.Roles, ","}, &u.PINHash} },
+		Meta:   func(u *server.User) *server.Meta { return &u.Meta },
 	}
 )

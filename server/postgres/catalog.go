@@ -343,6 +343,7 @@ var (
 			},
 		},
 	}
+	userTable       = &table[server.User]{Table: catalogmap.Users}
 	salesOrderTable = &table[server.SalesOrder]{Table: catalogmap.SalesOrders,
 		lines: &lineTable[server.SalesOrder]{
 			name: "sales_order_lines", cols: []string{"sku", "qty", "picked"}, types: []string{"text", "bigint", "bigint"},
@@ -370,6 +371,7 @@ func init() {
 	supplierTable.putQuery = supplierTable.putSQL()
 	purchaseOrderTable.putQuery = purchaseOrderTable.putSQL()
 	salesOrderTable.putQuery = salesOrderTable.putSQL()
+	userTable.putQuery = userTable.putSQL()
 }
 
 func (t *tx) SKU(ctx context.Context, code string) (server.SKU, error) {
@@ -474,6 +476,23 @@ func (t *tx) SalesOrders(ctx context.Context, f server.ListFilter) ([]server.Sal
 func (t *tx) PutSalesOrder(ctx context.Context, o server.SalesOrder) (uint64, error) {
 	return salesOrderTable.put(ctx, t, o)
 }
+
+func (t *tx) User(ctx context.Context, code string) (server.User, error) {
+	return userTable.get(ctx, t, server.CatalogKey{Code: code})
+}
+
+func (t *tx) Users(ctx context.Context, f server.ListFilter) ([]server.User, error) {
+	return userTable.list(ctx, t, f)
+}
+
+func (t *tx) PutUser(ctx context.Context, u server.User) (uint64, error) {
+	return userTable.put(ctx, t, u)
+}
+
+// LockCatalog takes the catalog lock now: a push that will write purchase
+// orders takes it before any warehouse lock, in the order catalog writes
+// take them, so the two never wait for each other in a cycle.
+func (t *tx) LockCatalog(ctx context.Context) error { return t.lockCatalog(ctx) }
 
 func (t *tx) CatalogChanges(ctx context.Context, warehouse string, after uint64, limit int) ([]server.CatalogChange, error) {
 	w := &where{}

@@ -163,8 +163,20 @@ func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 // Update runs fn in one read-committed transaction; stock access takes
 // the warehouse's advisory lock first (see the package documentation).
 func (s *Store) Update(ctx context.Context, fn func(context.Context, server.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(t pgx.Tx) error {
-		return fn(ctx, newWriteTx(t))
+	return pgx.BeginFunc(ctx, s.pool, func(pt pgx.Tx) error {
+		t := newWriteTx(pt)
+		if err := fn(ctx, t); err != nil {
+			return err
+		}
+		if t.catalogWrites == 0 {
+			return nil
+		}
+		// A push that received against purchase orders wrote them: the
+		// other replicas poke their devices as after any catalog write.
+		if _, err := t.q.Exec(ctx, `SELECT pg_notify($1, (SELECT COALESCE(MAX(position), 0) FROM catalog_changes)::text)`, catalogChannel); err != nil {
+			return fmt.Errorf("notify catalog head: %w", err)
+		}
+		return nil
 	})
 }
 
@@ -537,4 +549,59 @@ func (t *tx) StockLevels(ctx context.Context, f server.StockFilter) ([]server.St
 		out = append(out, l)
 	}
 	return out, rows.Err()
+}
+
+func (t *tx) SetDeviceToken(ctx context.Context, id string, tokenHash []byte) error {
+	tag, err := t.q.Exec(ctx, `UPDATE devices SET token_hash = $1 WHERE id = $2`, tokenHash, id)
+	if err != nil {
+		return fmt.Errorf("set token of device %s: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return server.Errorf(server.ENotFound, "no device %s", id)
+	}
+	return nil
+}
+
+func (t *tx) PutEnrollmentCode(ctx context.Context, c server.EnrollmentCode) error {
+	_, err := t.q.Exec(ctx, `INSERT INTO enrollment_codes (code_hash, device_id, created_at, expires_at, used_at) VALUES ($1,$2,$3,$4,$5)
+		ON CONFLICT (code_hash) DO UPDATE SET expires_at = excluded.expires_at, used_at = excluded.used_at`,
+		c.Hash, c.DeviceID, c.CreatedAt.UTC(), c.ExpiresAt.UTC(), nullTime(c.UsedAt))
+	if err != nil {
+		return fmt.Errorf("store enrollment code of device %s: %w", c.DeviceID, err)
+	}
+	return nil
+}
+
+func (t *tx) ExpireEnrollmentCodes(ctx context.Context, deviceID string, at time.Time) error {
+	_, err := t.q.Exec(ctx, `UPDATE enrollment_codes SET expires_at = $2 WHERE device_id = $1 AND used_at IS NULL AND expires_at > $2`,
+		deviceID, at.UTC())
+	if err != nil {
+		return fmt.Errorf("expire enrollment codes of device %s: %w", deviceID, err)
+	}
+	return nil
+}
+
+func (t *tx) EnrollmentCode(ctx context.Context, hash []byte) (server.EnrollmentCode, error) {
+	var c server.EnrollmentCode
+	var used *time.Time
+	err := t.q.QueryRow(ctx, `SELECT code_hash, device_id, created_at, expires_at, used_at FROM enrollment_codes WHERE code_hash = $1`, hash).
+		Scan(&c.Hash, &c.DeviceID, &c.CreatedAt, &c.ExpiresAt, &used)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, server.Errorf(server.ENotFound, "no such enrollment code")
+	}
+	if err != nil {
+		return c, fmt.Errorf("get enrollment code: %w", err)
+	}
+	c.CreatedAt, c.ExpiresAt = c.CreatedAt.UTC(), c.ExpiresAt.UTC()
+	if used != nil {
+		c.UsedAt = used.UTC()
+	}
+	return c, nil
+}
+
+func (t *tx) EventsOfKind(ctx context.Context, kind syncproto.Kind, warehouse string, limit int) ([]server.EventRecord, error) {
+	q := `SELECT e.device_id, e.seq, e.payload, e.status, e.code, e.reason, e.position, e.received_at FROM events e
+		JOIN devices d ON d.id = e.device_id WHERE e.kind = $1 AND ($2 = '' OR d.warehouse = $2)
+		ORDER BY e.received_at DESC, e.device_id, e.seq DESC LIMIT $3`
+	return t.events(ctx, q, string(kind), warehouse, limitArg(limit))
 }

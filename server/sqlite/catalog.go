@@ -238,6 +238,7 @@ var (
 			},
 		},
 	}
+	userTable       = &table[server.User]{Table: catalogmap.Users}
 	salesOrderTable = &table[server.SalesOrder]{Table: catalogmap.SalesOrders,
 		lines: &lineTable[server.SalesOrder]{
 			name: "sales_order_lines", cols: []string{"sku", "qty", "picked"},
@@ -273,6 +274,7 @@ func init() {
 	register(supplierTable.Name, supplierTable.Cols, supplierTable.KeyCols, supplierTable.selectSQL(), supplierTable.upsertSQL())
 	register(purchaseOrderTable.Name, purchaseOrderTable.Cols, purchaseOrderTable.KeyCols, purchaseOrderTable.selectSQL(), purchaseOrderTable.upsertSQL())
 	register(salesOrderTable.Name, salesOrderTable.Cols, salesOrderTable.KeyCols, salesOrderTable.selectSQL(), salesOrderTable.upsertSQL())
+	register(userTable.Name, userTable.Cols, userTable.KeyCols, userTable.selectSQL(), userTable.upsertSQL())
 	for _, lt := range []struct {
 		name string
 		cols []string
@@ -384,6 +386,18 @@ func (t *tx) SalesOrders(ctx context.Context, f server.ListFilter) ([]server.Sal
 
 func (t *tx) PutSalesOrder(ctx context.Context, o server.SalesOrder) (uint64, error) {
 	return salesOrderTable.put(ctx, t, o)
+}
+
+func (t *tx) User(ctx context.Context, code string) (server.User, error) {
+	return userTable.get(ctx, t, server.CatalogKey{Code: code})
+}
+
+func (t *tx) Users(ctx context.Context, f server.ListFilter) ([]server.User, error) {
+	return userTable.list(ctx, t, f)
+}
+
+func (t *tx) PutUser(ctx context.Context, u server.User) (uint64, error) {
+	return userTable.put(ctx, t, u)
 }
 
 func (t *tx) CatalogChanges(ctx context.Context, warehouse string, after uint64, limit int) ([]server.CatalogChange, error) {

@@ -620,3 +620,96 @@ func (t *tx) StockLevels(ctx context.Context, f server.StockFilter) ([]server.St
 	}
 	return out, rows.Err()
 }
+
+func (t *tx) SetDeviceToken(ctx context.Context, id string, tokenHash []byte) error {
+	res, err := t.q.ExecContext(ctx, `UPDATE devices SET token_hash = ? WHERE id = ?`, tokenHash, id)
+	if err != nil {
+		return fmt.Errorf("set token of device %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return server.Errorf(server.ENotFound, "no device %s", id)
+	}
+	return nil
+}
+
+func (t *tx) PutEnrollmentCode(ctx context.Context, c server.EnrollmentCode) error {
+	_, err := t.q.ExecContext(ctx, `INSERT INTO enrollment_codes (code_hash, device_id, created_at, expires_at, used_at) VALUES (?,?,?,?,?)
+		ON CONFLICT (code_hash) DO UPDATE SET expires_at = excluded.expires_at, used_at = excluded.used_at`,
+		c.Hash, c.DeviceID, fmtTime(c.CreatedAt), fmtTime(c.ExpiresAt), fmtTime(c.UsedAt))
+	if err != nil {
+		return fmt.Errorf("store enrollment code of device %s: %w", c.DeviceID, err)
+	}
+	return nil
+}
+
+func (t *tx) ExpireEnrollmentCodes(ctx context.Context, deviceID string, at time.Time) error {
+	// Times are stored in one fixed-width UTC format only when their
+	// fractions agree, so compare parsed values, not strings.
+	rows, err := t.q.QueryContext(ctx, `SELECT code_hash, expires_at FROM enrollment_codes WHERE device_id = ? AND used_at = ''`, deviceID)
+	if err != nil {
+		return fmt.Errorf("expire enrollment codes of device %s: %w", deviceID, err)
+	}
+	var expire [][]byte
+	for rows.Next() {
+		var h []byte
+		var exp string
+		if err := rows.Scan(&h, &exp); err != nil {
+			rows.Close()
+			return fmt.Errorf("expire enrollment codes of device %s: %w", deviceID, err)
+		}
+		if parseTime(exp).After(at) {
+			expire = append(expire, h)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("expire enrollment codes of device %s: %w", deviceID, err)
+	}
+	for _, h := range expire {
+		if _, err := t.q.ExecContext(ctx, `UPDATE enrollment_codes SET expires_at = ? WHERE code_hash = ?`, fmtTime(at), h); err != nil {
+			return fmt.Errorf("expire enrollment codes of device %s: %w", deviceID, err)
+		}
+	}
+	return nil
+}
+
+func (t *tx) EnrollmentCode(ctx context.Context, hash []byte) (server.EnrollmentCode, error) {
+	c := server.EnrollmentCode{}
+	var created, expires, used string
+	err := t.q.QueryRowContext(ctx, `SELECT code_hash, device_id, created_at, expires_at, used_at FROM enrollment_codes WHERE code_hash = ?`, hash).
+		Scan(&c.Hash, &c.DeviceID, &created, &expires, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, server.Errorf(server.ENotFound, "no such enrollment code")
+	}
+	if err != nil {
+		return c, fmt.Errorf("get enrollment code: %w", err)
+	}
+	c.CreatedAt, c.ExpiresAt, c.UsedAt = parseTime(created), parseTime(expires), parseTime(used)
+	return c, nil
+}
+
+func (t *tx) EventsOfKind(ctx context.Context, kind syncproto.Kind, warehouse string, limit int) ([]server.EventRecord, error) {
+	q := `SELECT e.device_id, e.seq, e.payload, e.status, e.code, e.reason, e.position, e.received_at FROM events e
+		JOIN devices d ON d.id = e.device_id WHERE e.kind = ?`
+	args := []any{string(kind)}
+	if warehouse != "" {
+		q += ` AND d.warehouse = ?`
+		args = append(args, warehouse)
+	}
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := t.q.QueryContext(ctx, q+` ORDER BY e.received_at DESC, e.device_id, e.seq DESC LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("list %s events: %w", kind, err)
+	}
+	defer rows.Close()
+	var out []server.EventRecord
+	for rows.Next() {
+		r, err := scanEvent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list %s events: %w", kind, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
