@@ -47,12 +47,14 @@ var (
 	gtinB  = server.WithGTINCheckDigit("501234567890")
 	caseA  = server.WithGTINCheckDigit("1" + gtinA[:12])
 	badChk = gtinB[:12] + string('0'+(gtinB[12]-'0'+1)%10)
+	ssccA  = server.WithGTINCheckDigit("03401234567890123")
+	ssccB  = server.WithGTINCheckDigit("03401234567890124")
 )
 
 // files is a small catalog in every kind, in import order, with archived
 // records, quotes, commas and non-ASCII text.
 var files = []struct{ kind, body string }{
-	{"warehouses", "code,name,blind_receiving,archived\nW1,Main,true,false\nW2,\"Zweitlager, Süd\",false,false\nW3,Old,false,true\n"},
+	{"warehouses", "code,name,blind_receiving,over_receipt_pct,min_shelf_life_days,archived\nW1,Main,true,10,30,false\nW2,\"Zweitlager, Süd\",false,0,0,false\nW3,Old,false,0,0,true\n"},
 	{"skus", "code,name,unit,track_lot,track_expiry,track_serial,unit_cost,archived\n" +
 		"A,Apple juice 1 l,each,false,false,false,129,false\n" +
 		"B,\"Banana chips \"\"extra\"\"\",kg,true,true,false,450,false\n" +
@@ -60,8 +62,8 @@ var files = []struct{ kind, body string }{
 	{"barcodes", "value,sku,type,pack,archived\n" + caseA + ",A,gtin,12,false\n" + gtinA + ",A,gtin,1,false\nINT-B,B,internal,1,false\nOLD-C,C,internal,1,true\n"},
 	{"locations", "warehouse,code,type,barcode,sequence,archived\nW1,A-01-1,bin,L-A-01-1,10,false\nW1,DOCK,dock,,0,false\nW1,Q,quarantine,L-Q,900,true\nW2,RET,returns,L-RET,5,false\n"},
 	{"suppliers", "code,name,lead_time_days,archived\nS1,Orchard Ltd,5,false\nS2,\"Snacks, Inc\",14,false\n"},
-	{"purchase-orders", "number,supplier,warehouse,status,expected_date,line,sku,ordered,received,archived\n" +
-		"PO-1,S1,W1,open,2026-12-01,1,A,24,0,false\nPO-1,S1,W1,open,2026-12-01,2,B,10,4,false\nPO-2,S2,W2,draft,,,,,,false\n"},
+	{"purchase-orders", "number,supplier,warehouse,status,expected_date,ssccs,line,sku,ordered,received,archived\n" +
+		"PO-1,S1,W1,open,2026-12-01," + ssccA + " " + ssccB + ",1,A,24,0,false\nPO-1,S1,W1,open,2026-12-01," + ssccA + " " + ssccB + ",2,B,10,4,false\nPO-2,S2,W2,draft,,,,,,,false\n"},
 	{"sales-orders", "number,customer,warehouse,status,line,sku,qty,picked,archived\n" +
 		"SO-1,Corner shop,W1,open,1,A,3,0,false\nSO-1,Corner shop,W1,open,2,B,1,1,false\nSO-2,\"Café \"\"Zur Post\"\"\",W2,shipped,1,A,6,6,true\n"},
 	{"opening-stock", "warehouse,location,sku,lot,qty\nW1,A-01-1,A,,24\nW1,A-01-1,B,L42,7\nW1,DOCK,A,,3\nW2,RET,B,L1,2\n"},

@@ -37,14 +37,15 @@ var kinds = map[string]kind{
 		},
 	},
 	"warehouses": &simple[server.Warehouse]{
-		cols: cols("code*", "name*", "blind_receiving", "archived"),
+		cols: cols("code*", "name*", "blind_receiving", "over_receipt_pct", "min_shelf_life_days", "archived"),
 		coll: func(c *server.Catalog) *server.Collection[server.Warehouse] { return c.Warehouses },
 		decode: func(r *row) server.Warehouse {
 			return server.Warehouse{Code: r.str("code"), Name: r.str("name"), BlindReceiving: r.bool("blind_receiving"),
+				OverReceiptPct: r.int("over_receipt_pct", 0), MinShelfLifeDays: r.int("min_shelf_life_days", 0),
 				Meta: server.Meta{Archived: r.bool("archived")}}
 		},
 		encode: func(w *server.Warehouse) []string {
-			return []string{w.Code, w.Name, fmtBool(w.BlindReceiving), fmtBool(w.Archived)}
+			return []string{w.Code, w.Name, fmtBool(w.BlindReceiving), fmtInt(w.OverReceiptPct), fmtInt(w.MinShelfLifeDays), fmtBool(w.Archived)}
 		},
 	},
 	"locations": &simple[server.Location]{
@@ -70,13 +71,13 @@ var kinds = map[string]kind{
 		},
 	},
 	"purchase-orders": &orders[server.PurchaseOrder, server.PurchaseOrderLine]{
-		cols: cols("number*", "supplier*", "warehouse*", "status*", "expected_date", "line", "sku", "ordered", "received", "archived"),
-		head: []string{"number", "supplier", "warehouse", "status", "expected_date", "archived"},
+		cols: cols("number*", "supplier*", "warehouse*", "status*", "expected_date", "ssccs", "line", "sku", "ordered", "received", "archived"),
+		head: []string{"number", "supplier", "warehouse", "status", "expected_date", "ssccs", "archived"},
 		coll: func(c *server.Catalog) *server.Collection[server.PurchaseOrder] { return c.PurchaseOrders },
 		decode: func(r *row) server.PurchaseOrder {
 			return server.PurchaseOrder{Number: r.str("number"), Supplier: r.str("supplier"), Warehouse: r.str("warehouse"),
 				Status: server.PurchaseOrderStatus(r.str("status")), ExpectedDate: r.str("expected_date"),
-				Meta: server.Meta{Archived: r.bool("archived")}}
+				SSCCs: strings.Fields(r.str("ssccs")), Meta: server.Meta{Archived: r.bool("archived")}}
 		},
 		decodeLine: func(r *row) server.PurchaseOrderLine {
 			return server.PurchaseOrderLine{SKU: r.str("sku"), Ordered: r.int("ordered", 0), Received: r.int("received", 0)}
@@ -87,7 +88,8 @@ var kinds = map[string]kind{
 			if ln != nil {
 				line, sku, ordered, received = fmtInt(int64(n)), ln.SKU, fmtInt(ln.Ordered), fmtInt(ln.Received)
 			}
-			return []string{o.Number, o.Supplier, o.Warehouse, string(o.Status), o.ExpectedDate, line, sku, ordered, received, fmtBool(o.Archived)}
+			return []string{o.Number, o.Supplier, o.Warehouse, string(o.Status), o.ExpectedDate, strings.Join(o.SSCCs, " "),
+				line, sku, ordered, received, fmtBool(o.Archived)}
 		},
 	},
 	"sales-orders": &orders[server.SalesOrder, server.SalesOrderLine]{

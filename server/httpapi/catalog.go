@@ -120,6 +120,8 @@ func (s *Server) catalogResources() []catalogRoute {
 			coll: c.SalesOrders, key: codeParam("number"),
 			setKey:  func(x *server.SalesOrder, k server.CatalogKey) string { return setCode("number", &x.Number, k.Code) },
 			filters: []filterParam{fWarehouse, fStatus}},
+		&resource[server.User]{list: "/users", item: "/users/{code}", name: "User", coll: c.Users, key: codeParam("code"),
+			setKey: func(x *server.User, k server.CatalogKey) string { return setCode("code", &x.Code, k.Code) }},
 	}
 }
 

@@ -216,20 +216,32 @@ func (s *Server) buildOpenAPI() *openAPIDoc {
 			Items     []stockJSON `json:"items"`
 			NextAfter string      `json:"next_after,omitempty"`
 		}]()))}})
-	type enroll struct {
-		Name      string `json:"name"`
-		Warehouse string `json:"warehouse"`
-	}
-	type enrolled struct {
-		DeviceJSON
-		Token string `json:"token"`
-	}
 	type eventList struct {
 		Items []eventJSON `json:"items"`
 	}
-	d.add("POST", "/api/v1/devices", &apiOp{Summary: "Enroll a device; the token is shown once", OperationID: "addDevice", Tags: []string{"Devices"},
-		RequestBody: jsonBody(d.ref(reflect.TypeFor[enroll]())),
-		Responses:   map[string]any{"201": jsonResponse("enrolled", d.ref(reflect.TypeFor[enrolled]()))}})
+	d.add("POST", "/api/v1/devices", &apiOp{Summary: "Enroll a device; its token and an enrollment code are shown once",
+		OperationID: "addDevice", Tags: []string{"Devices"},
+		RequestBody: jsonBody(d.ref(reflect.TypeFor[addDeviceRequest]())),
+		Responses:   map[string]any{"201": jsonResponse("enrolled", d.ref(reflect.TypeFor[addedDevice]()))}})
+	type codeTTL struct {
+		CodeTTL string `json:"code_ttl,omitempty"`
+	}
+	d.add("POST", "/api/v1/devices/{id}/code", &apiOp{Summary: "Issue a fresh enrollment code for a device (its earlier unused codes stop working)",
+		OperationID: "issueEnrollmentCode", Tags: []string{"Devices"},
+		RequestBody: map[string]any{"required": false, "content": map[string]any{"application/json": map[string]any{"schema": d.ref(reflect.TypeFor[codeTTL]())}}},
+		Responses:   map[string]any{"201": jsonResponse("the code, shown once", d.ref(reflect.TypeFor[enrollmentCodeJSON]()))}})
+	d.add("POST", "/api/v1/enroll", &apiOp{Summary: "Redeem an enrollment code (XXXX-XXXX, any case, dash optional): the device gets a new token",
+		OperationID: "enroll", Tags: []string{"Devices"}, Security: public,
+		RequestBody: jsonBody(d.ref(reflect.TypeFor[enrollRequest]())),
+		Responses: map[string]any{"200": jsonResponse("enrolled", d.ref(reflect.TypeFor[EnrollResponse]())),
+			"429": map[string]any{"$ref": "#/components/responses/Error"}}})
+	d.add("GET", "/api/v1/exceptions", &apiOp{Summary: "List the exceptions clerks flagged on devices, newest first", OperationID: "listExceptions",
+		Tags: []string{"Events"}, Parameters: queryParams("warehouse", "reason:"+strings.Join(syncproto.ExceptionReasons, ", "),
+			"ref:the purchase order number", "limit:1 to 10000 (default 1000)"),
+		Responses: map[string]any{"200": jsonResponse("exceptions", d.ref(reflect.TypeFor[exceptionList]()))}})
+	d.add("GET", "/api/v1/unknown-barcodes", &apiOp{Summary: "List scanned barcodes no catalog barcode maps yet, most recently seen first",
+		OperationID: "listUnknownBarcodes", Tags: []string{"Events"}, Parameters: queryParams("warehouse"),
+		Responses: map[string]any{"200": jsonResponse("barcodes", d.ref(reflect.TypeFor[unknownBarcodeList]()))}})
 	d.add("GET", "/api/v1/devices/{id}", &apiOp{Summary: "Get a device and its sync state", OperationID: "getDevice", Tags: []string{"Devices"},
 		Responses: map[string]any{"200": jsonResponse("the device", d.ref(reflect.TypeFor[DeviceJSON]()))}})
 	d.add("GET", "/api/v1/devices/{id}/events", &apiOp{Summary: "List a device's events and outcomes by sequence", OperationID: "listDeviceEvents",

@@ -48,6 +48,8 @@ type Server struct {
 
 	sessions sync.WaitGroup
 	ctx      context.Context // cancelled when Serve's context is
+	// enrollLimit slows down guessing enrollment codes.
+	enrollLimit failLimiter
 }
 
 // Handler returns the router.
@@ -77,6 +79,7 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/sync", s.sync)
 		r.Get("/openapi.json", s.openAPI)
 		r.With(s.requireDevice).Get("/snapshot", s.snapshot)
+		r.Post("/enroll", s.enroll)
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireAdmin)
 			s.mountCatalog(r)
@@ -84,6 +87,9 @@ func (s *Server) Handler() http.Handler {
 			r.Post("/devices", s.addDevice)
 			r.Get("/devices/{id}", s.getDevice)
 			r.Get("/devices/{id}/events", s.listDeviceEvents)
+			r.Post("/devices/{id}/code", s.issueCode)
+			r.Get("/exceptions", s.listExceptions)
+			r.Get("/unknown-barcodes", s.listUnknownBarcodes)
 			r.Get("/events", s.listEvents)
 			r.Get("/status", s.status)
 		})
@@ -241,11 +247,13 @@ func (s *Server) getDevice(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) addDevice(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Name      string `json:"name"`
-		Warehouse string `json:"warehouse"`
-	}
+	var in addDeviceRequest
 	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	ttl, err := parseTTL(in.CodeTTL)
+	if err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -254,10 +262,30 @@ func (s *Server) addDevice(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, struct {
-		DeviceJSON
-		Token string `json:"token"`
-	}{DeviceJSON{ID: d.ID, Name: d.Name, Warehouse: d.Warehouse, CreatedAt: d.CreatedAt}, token})
+	code, exp, err := s.Ledger.IssueEnrollmentCode(r.Context(), d.ID, ttl)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, addedDevice{DeviceJSON{ID: d.ID, Name: d.Name, Warehouse: d.Warehouse, CreatedAt: d.CreatedAt},
+		token, code, exp})
+}
+
+// addDeviceRequest is the body of POST /api/v1/devices; code_ttl is how
+// long the enrollment code stays valid (a duration, 24h by default).
+type addDeviceRequest struct {
+	Name      string `json:"name"`
+	Warehouse string `json:"warehouse"`
+	CodeTTL   string `json:"code_ttl,omitempty"`
+}
+
+// addedDevice is an enrolled device with its token and an enrollment
+// code, both shown once.
+type addedDevice struct {
+	DeviceJSON
+	Token          string    `json:"token"`
+	EnrollmentCode string    `json:"enrollment_code"`
+	CodeExpiresAt  time.Time `json:"code_expires_at"`
 }
 
 // decodeJSON reads a JSON request body of at most 1 MiB into v.
