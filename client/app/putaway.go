@@ -1,31 +1,180 @@
 package app
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/driftless/driftless/client/scan/resolve"
+	"github.com/driftless/driftless/client/store"
+	"github.com/driftless/driftless/syncproto"
+)
 
 // Putaway moves received stock from the dock to bins, one scan pair at a
 // time: scan the item (or pick a dock line), then the destination bin.
-type Putaway struct{ a *App }
+// The suggested bin is the bin holding most of the SKU (then the lowest
+// sequence), else the first empty bin by sequence.
+type Putaway struct {
+	a *App
+
+	mu    sync.Mutex
+	qty   int64
+	state PutawayState
+}
 
 // StartPutaway begins a put-away.
 func (a *App) StartPutaway() *Putaway { return &Putaway{a: a} }
 
 // State returns what the screen shows.
-func (p *Putaway) State() PutawayState { return PutawayState{} }
+func (p *Putaway) State() PutawayState {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.state
+}
 
 // SetQty sets how many units to move (0: everything of that SKU and lot at
 // the dock).
-func (p *Putaway) SetQty(n int64) {}
+func (p *Putaway) SetQty(n int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.qty = max(n, 0)
+	if p.state.Step == PutawayScanBin && n > 0 {
+		p.state.Item.Qty = n
+	}
+}
 
 // Choose selects a dock line without scanning it.
 func (p *Putaway) Choose(ctx context.Context, line StockLine) (Feedback, error) {
-	return Feedback{}, errTODO
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.choose(ctx, line.SKU, line.Lot, line.Location, true)
+}
+
+// choose selects the dock stock of sku (of lot when hasLot) at location
+// (any dock when "").
+func (p *Putaway) choose(ctx context.Context, sku, lot, location string, hasLot bool) (Feedback, error) {
+	rows, err := p.a.st.StockAt(ctx, "dock")
+	if err != nil {
+		return Feedback{}, err
+	}
+	var match []store.StockRow
+	for _, r := range rows {
+		if r.SKU == sku && (!hasLot || r.Lot == lot) && (location == "" || r.Location == location) {
+			match = append(match, r)
+		}
+	}
+	switch {
+	case len(match) == 0:
+		what := sku
+		if hasLot && lot != "" {
+			what += " lot " + lot
+		}
+		return bad("Not at the dock", "No "+what+" at the dock to put away"), nil
+	case len(match) > 1:
+		return bad("Several lots", sku+" has several lots at the dock: scan the GS1 label with the lot, or choose a line"), nil
+	}
+	m := match[0]
+	qty := m.Qty
+	if p.qty > 0 {
+		if p.qty > m.Qty {
+			return bad("Not enough at the dock", fmt.Sprintf("Only %d of %s at %s", m.Qty, sku, m.Location)), nil
+		}
+		qty = p.qty
+	}
+	st := PutawayState{Step: PutawayScanBin, Item: StockLine{Location: m.Location, SKU: m.SKU, Name: m.Name, Lot: m.Lot, Qty: qty}}
+	bins, err := p.a.st.BinsHolding(ctx, sku)
+	if err != nil {
+		return Feedback{}, err
+	}
+	if len(bins) > 0 {
+		st.Suggested, st.Why = bins[0].Location, fmt.Sprintf("holds %d of this SKU", bins[0].Qty)
+	} else {
+		empty, err := p.a.st.EmptyBins(ctx, 1)
+		if err != nil {
+			return Feedback{}, err
+		}
+		if len(empty) > 0 {
+			st.Suggested, st.Why = empty[0], "empty bin"
+		} else {
+			st.Why = "no empty bin"
+		}
+	}
+	p.state = st
+	detail := "Scan the destination bin"
+	if st.Suggested != "" {
+		detail = "Scan bin " + st.Suggested + " (" + st.Why + ")"
+	}
+	return Feedback{Level: Good, Title: fmt.Sprintf("%s × %d", sku, qty), Detail: detail}, nil
 }
 
 // Scan handles a scan: an item at the dock in the first step, the
-// destination bin in the second (which writes the put-away event).
+// destination bin in the second (which writes the put-away event). An item
+// scanned in the second step starts over with that item; a location that
+// is not a bin is refused.
 func (p *Putaway) Scan(ctx context.Context, text string) (Feedback, error) {
-	return Feedback{}, errTODO
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	u, err := p.a.signedIn(ctx)
+	if err != nil {
+		return Feedback{}, err
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return bad("Empty scan", "Scan an item or a bin"), nil
+	}
+	res, err := p.a.res.Resolve(ctx, resolve.Scan{Text: text})
+	if err != nil {
+		return Feedback{}, err
+	}
+	switch res.Kind {
+	case resolve.KindItem:
+		return p.choose(ctx, res.Item.SKU, res.Lot, "", res.Lot != "")
+	case resolve.KindLocation:
+		if p.state.Step != PutawayScanBin {
+			return bad("Scan an item first", "Scan the received item, then the bin"), nil
+		}
+		return p.toBin(ctx, u, res.Location.Code)
+	case resolve.KindPallet:
+		return bad("Pallet label", "Scan the items on the pallet"), nil
+	case resolve.KindMalformed:
+		return bad("Unreadable barcode", res.Reason+"; scan it again"), nil
+	}
+	return bad("Unknown barcode", cmpOr(res.Reason, text)), nil
+}
+
+func (p *Putaway) toBin(ctx context.Context, u User, code string) (Feedback, error) {
+	loc, ok, err := p.a.st.Location(ctx, code)
+	if err != nil {
+		return Feedback{}, err
+	}
+	if !ok || loc.Type != "bin" {
+		typ := "not in the catalog"
+		if ok {
+			typ = "a " + loc.Type + " location"
+		}
+		return bad("Not a bin", code+" is "+typ+": scan a bin"), nil
+	}
+	it := p.state.Item
+	have, err := p.a.st.Stock(ctx, it.Location, it.SKU, it.Lot)
+	if err != nil {
+		return Feedback{}, err
+	}
+	if have < it.Qty {
+		return bad("Not enough at the dock", fmt.Sprintf("Only %d of %s at %s now", have, it.SKU, it.Location)), nil
+	}
+	if _, err := p.a.st.Record(ctx, store.Scan{User: u.Code, Kind: syncproto.KindPutaway, SKU: it.SKU, Lot: it.Lot,
+		From: it.Location, To: loc.Code, Qty: it.Qty}); err != nil {
+		return Feedback{}, err
+	}
+	p.a.recorded()
+	p.state, p.qty = PutawayState{}, 0
+	return Feedback{Level: Good, Title: fmt.Sprintf("%s × %d → %s", it.SKU, it.Qty, loc.Code), Detail: "Put away"}, nil
 }
 
 // Reset goes back to the first step.
-func (p *Putaway) Reset() {}
+func (p *Putaway) Reset() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.state, p.qty = PutawayState{}, 0
+}
