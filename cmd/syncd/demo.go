@@ -19,6 +19,13 @@ import (
 // that `make demo` starts.
 const demoDeviceFile = "demo-device.json"
 
+// demoCodeFile holds the enrollment code of the demo handheld
+// (demoHandheld), which the scanner app enrolls with.
+const demoCodeFile = "demo-enrollment-code"
+
+// demoHandheld is the device the demo's scanner app enrolls as.
+const demoHandheld = "demo-handheld"
+
 func demoCmd() *cobra.Command {
 	var data string
 	c := &cobra.Command{
@@ -26,15 +33,21 @@ func demoCmd() *cobra.Command {
 		Short: "Seed a data directory with a believable demo company (once)",
 		Long: "Seed two warehouses (MAIN with 2,000 bins, EAST with 1,000, plus docks, quarantine, returns and\n" +
 			"staging), 5,000 SKUs with GTIN-13s and case GTIN-14s, suppliers, open purchase and sales orders\n" +
-			"and opening stock, and enroll handheld-1 for MAIN. The data is the same on every run (a seeded\n" +
-			"random generator); a directory that already has " + demoDeviceFile + " is left as it is.",
+			"and opening stock, the users ana (receiver, picker; PIN 1111), sam (supervisor, receiver; 9999) and\n" +
+			"pat (picker; 2222), and a receiving showcase in MAIN (10% over-receipt tolerance, 30 days minimum\n" +
+			"shelf life; a lot- and expiry-tracked, a serial-tracked and a plain SKU with item and case GTINs;\n" +
+			"open orders PO-DEMO-1 to PO-DEMO-3, the first with an announced pallet SSCC). It enrolls\n" +
+			"handheld-1 (credentials in " + demoDeviceFile + ") and " + demoHandheld + " for MAIN, whose enrollment code it\n" +
+			"prints and writes to " + demoCodeFile + ". The data is the same on every run (a seeded random\n" +
+			"generator); a directory that already has " + demoDeviceFile + " is left as it is, except that\n" +
+			demoHandheld + " gets a fresh enrollment code.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			credPath := filepath.Join(data, demoDeviceFile)
+			seeded := false
 			if _, err := os.Stat(credPath); err == nil {
-				fmt.Printf("demo data already in %s\n", data)
-				return nil
+				seeded = true
 			} else if !errors.Is(err, os.ErrNotExist) {
 				return err
 			}
@@ -43,22 +56,56 @@ func demoCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			start := time.Now()
-			sum, err := seedDemo(ctx, server.NewCatalog(st, l))
-			if err != nil {
-				return fmt.Errorf("seed demo: %w", err)
-			}
 			const warehouse = "MAIN"
-			dev, token, err := l.AddDevice(ctx, "handheld-1", warehouse)
+			if seeded {
+				fmt.Printf("demo data already in %s\n", data)
+			} else {
+				start := time.Now()
+				sum, err := seedDemo(ctx, server.NewCatalog(st, l))
+				if err != nil {
+					return fmt.Errorf("seed demo: %w", err)
+				}
+				dev, token, err := l.AddDevice(ctx, "handheld-1", warehouse)
+				if err != nil {
+					return err
+				}
+				cred, _ := json.MarshalIndent(map[string]string{"id": dev.ID, "name": dev.Name, "warehouse": warehouse, "token": token}, "", "  ")
+				if err := os.WriteFile(credPath, append(cred, '\n'), 0o600); err != nil {
+					return err
+				}
+				fmt.Printf("demo seeded in %s: %s; handheld-1 enrolled for %s, credentials in %s\n",
+					time.Since(start).Round(time.Millisecond), sum, warehouse, credPath)
+			}
+			// The demo handheld: found by name, enrolled when missing, and
+			// given a fresh code on every run (a code works once).
+			devs, err := st.Devices(ctx)
 			if err != nil {
 				return err
 			}
-			cred, _ := json.MarshalIndent(map[string]string{"id": dev.ID, "name": dev.Name, "warehouse": warehouse, "token": token}, "", "  ")
-			if err := os.WriteFile(credPath, append(cred, '\n'), 0o600); err != nil {
+			var id string
+			for _, d := range devs {
+				if d.Name == demoHandheld && d.Warehouse == warehouse && !d.Revoked {
+					id = d.ID
+				}
+			}
+			if id == "" {
+				d, _, err := l.AddDevice(ctx, demoHandheld, warehouse)
+				if err != nil {
+					return err
+				}
+				id = d.ID
+			}
+			code, exp, err := l.IssueEnrollmentCode(ctx, id, server.DefaultEnrollmentTTL)
+			if err != nil {
 				return err
 			}
-			fmt.Printf("demo seeded in %s: %s; handheld-1 enrolled for %s, credentials in %s\n",
-				time.Since(start).Round(time.Millisecond), sum, warehouse, credPath)
+			codePath := filepath.Join(data, demoCodeFile)
+			if err := os.WriteFile(codePath, []byte(code+"\n"), 0o600); err != nil {
+				return err
+			}
+			fmt.Printf("%s (%s) enrollment code: %s (single use, valid until %s; also in %s)\n",
+				demoHandheld, id, code, exp.Local().Format("2006-01-02 15:04"), codePath)
+			fmt.Println("sign in as ana (PIN 1111, receiver and picker), sam (9999, supervisor) or pat (2222, picker)")
 			return nil
 		},
 	}
@@ -85,7 +132,11 @@ func seedDemo(ctx context.Context, c *server.Catalog) (string, error) {
 	var locs []server.Location
 	bins := map[string][]string{}
 	for _, w := range demoWarehouses {
-		whs = append(whs, server.Warehouse{Code: w.code, Name: w.name, BlindReceiving: w.code == "MAIN"})
+		wh := server.Warehouse{Code: w.code, Name: w.name, BlindReceiving: w.code == "EAST"}
+		if w.code == "MAIN" {
+			wh.OverReceiptPct, wh.MinShelfLifeDays = 10, 30
+		}
+		whs = append(whs, wh)
 		seq := int64(0)
 		add := func(code string, typ server.LocationType) {
 			seq += 10
@@ -141,6 +192,11 @@ func seedDemo(ctx context.Context, c *server.Catalog) (string, error) {
 			barcodes = append(barcodes, server.Barcode{Value: server.WithGTINCheckDigit("1" + ean[:12]), SKU: code, Type: server.BarcodeGTIN, Pack: pack})
 		}
 	}
+	showcase := demoShowcaseSKUs()
+	for _, sc := range showcase {
+		skus = append(skus, sc.sku)
+		barcodes = append(barcodes, sc.barcodes...)
+	}
 	if err := c.SKUs.Import(ctx, skus); err != nil {
 		return "", err
 	}
@@ -180,6 +236,7 @@ func seedDemo(ctx context.Context, c *server.Catalog) (string, error) {
 		}
 		pos = append(pos, o)
 	}
+	pos = append(pos, demoShowcaseOrders(suppliers[0].Code)...)
 	if err := c.PurchaseOrders.Import(ctx, pos); err != nil {
 		return "", err
 	}
@@ -220,9 +277,69 @@ func seedDemo(ctx context.Context, c *server.Catalog) (string, error) {
 			}
 		}
 	}
+	// The showcase SKUs in the first bins of MAIN's walk, so put-away
+	// suggests them.
+	stock = append(stock,
+		server.OpeningStock{Warehouse: "MAIN", Location: bins["MAIN"][0], SKU: "DEMO-TEA", Qty: 36},
+		server.OpeningStock{Warehouse: "MAIN", Location: bins["MAIN"][1], SKU: "DEMO-MILK", Lot: "L2026-40", Qty: 24},
+		server.OpeningStock{Warehouse: "MAIN", Location: bins["MAIN"][2], SKU: "DEMO-SCAN", Qty: 2})
 	if err := c.ImportOpeningStock(ctx, stock); err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%d warehouses, %d locations (%d bins), %d SKUs, %d barcodes, %d suppliers, %d purchase orders, %d sales orders, %d opening stock rows",
-		len(whs), len(locs), len(bins["MAIN"])+len(bins["EAST"]), len(skus), len(barcodes), len(suppliers), len(pos), len(sos), len(stock)), nil
+	users := []server.User{
+		{Code: "ana", Name: "Ana Alves", Roles: []string{"receiver", "picker"}, PIN: "1111"},
+		{Code: "sam", Name: "Sam Schubert", Roles: []string{"supervisor", "receiver"}, PIN: "9999"},
+		{Code: "pat", Name: "Pat Okafor", Roles: []string{"picker"}, PIN: "2222"},
+	}
+	if err := c.Users.Import(ctx, users); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d warehouses, %d locations (%d bins), %d SKUs, %d barcodes, %d suppliers, %d purchase orders, %d sales orders, %d opening stock rows, %d users",
+		len(whs), len(locs), len(bins["MAIN"])+len(bins["EAST"]), len(skus), len(barcodes), len(suppliers), len(pos), len(sos), len(stock), len(users)), nil
+}
+
+// demoSKU is a showcase SKU and its barcodes.
+type demoSKU struct {
+	sku      server.SKU
+	barcodes []server.Barcode
+}
+
+// Showcase GTINs: item GTIN-13s and case GTIN-14s (indicator digit 1)
+// outside the generated range.
+var (
+	demoMilkGTIN = server.WithGTINCheckDigit("400638900011")
+	demoTeaGTIN  = server.WithGTINCheckDigit("400638900028")
+	demoScanGTIN = server.WithGTINCheckDigit("400638900035")
+	// demoSSCC is the pallet announced for PO-DEMO-1: extension digit 0,
+	// company prefix 4006389, serial 000000001.
+	demoSSCC = server.WithGTINCheckDigit("04006389000000001")
+)
+
+// demoShowcaseSKUs are the SKUs receiving is shown with: lot and expiry,
+// serial, plain; each with an item GTIN and the first two with a case of 12.
+func demoShowcaseSKUs() []demoSKU {
+	caseOf := func(gtin13 string) string { return server.WithGTINCheckDigit("1" + gtin13[:12]) }
+	return []demoSKU{
+		{server.SKU{Code: "DEMO-MILK", Name: "Oat milk 1 l (lot and expiry)", Unit: "each", TrackLot: true, TrackExpiry: true, UnitCost: 129},
+			[]server.Barcode{{Value: demoMilkGTIN, SKU: "DEMO-MILK", Type: server.BarcodeGTIN, Pack: 1},
+				{Value: caseOf(demoMilkGTIN), SKU: "DEMO-MILK", Type: server.BarcodeGTIN, Pack: 12}}},
+		{server.SKU{Code: "DEMO-TEA", Name: "Green tea, 20 bags", Unit: "each", UnitCost: 249},
+			[]server.Barcode{{Value: demoTeaGTIN, SKU: "DEMO-TEA", Type: server.BarcodeGTIN, Pack: 1},
+				{Value: caseOf(demoTeaGTIN), SKU: "DEMO-TEA", Type: server.BarcodeGTIN, Pack: 12}}},
+		{server.SKU{Code: "DEMO-SCAN", Name: "Handheld scanner (serial)", Unit: "each", TrackSerial: true, UnitCost: 39900},
+			[]server.Barcode{{Value: demoScanGTIN, SKU: "DEMO-SCAN", Type: server.BarcodeGTIN, Pack: 1}}},
+	}
+}
+
+// demoShowcaseOrders are MAIN's open purchase orders of the showcase SKUs.
+func demoShowcaseOrders(supplier string) []server.PurchaseOrder {
+	return []server.PurchaseOrder{
+		{Number: "PO-DEMO-1", Supplier: supplier, Warehouse: "MAIN", Status: server.POOpen, ExpectedDate: "2026-12-01",
+			SSCCs: []string{demoSSCC},
+			Lines: []server.PurchaseOrderLine{{SKU: "DEMO-MILK", Ordered: 48}, {SKU: "DEMO-TEA", Ordered: 24}, {SKU: "DEMO-SCAN", Ordered: 5}}},
+		{Number: "PO-DEMO-2", Supplier: supplier, Warehouse: "MAIN", Status: server.POOpen, ExpectedDate: "2026-12-03",
+			Lines: []server.PurchaseOrderLine{{SKU: "DEMO-TEA", Ordered: 120}, {SKU: "DEMO-MILK", Ordered: 24}}},
+		{Number: "PO-DEMO-3", Supplier: supplier, Warehouse: "MAIN", Status: server.POOpen, ExpectedDate: "2026-12-05",
+			Lines: []server.PurchaseOrderLine{{SKU: "DEMO-SCAN", Ordered: 10}}},
+	}
 }

@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"os"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/driftless/driftless/server"
 )
 
 func deviceCmd() *cobra.Command {
@@ -16,10 +19,13 @@ func deviceCmd() *cobra.Command {
 
 	var warehouse string
 	var asJSON bool
+	var codeTTL time.Duration
 	add := &cobra.Command{
 		Use:   "add NAME",
-		Short: "Enroll a device and print its ID and token (shown once)",
-		Args:  cobra.ExactArgs(1),
+		Short: "Enroll a device and print its ID, token and an enrollment code (shown once)",
+		Long: "Enroll a device and print its ID and token, and an enrollment code to type into the scanner app\n" +
+			"instead of them (single use, valid for --code-ttl).",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, st, err := openLedger(cmd.Context(), data)
 			if err != nil {
@@ -30,16 +36,51 @@ func deviceCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				return json.NewEncoder(os.Stdout).Encode(map[string]string{"id": d.ID, "name": d.Name, "warehouse": d.Warehouse, "token": token})
+			code, exp, err := l.IssueEnrollmentCode(cmd.Context(), d.ID, codeTTL)
+			if err != nil {
+				return err
 			}
-			fmt.Printf("device %s enrolled for warehouse %s\nid:    %s\ntoken: %s\n", d.Name, d.Warehouse, d.ID, token)
+			if asJSON {
+				return json.NewEncoder(os.Stdout).Encode(map[string]string{"id": d.ID, "name": d.Name, "warehouse": d.Warehouse,
+					"token": token, "enrollment_code": code, "code_expires_at": exp.Format(time.RFC3339)})
+			}
+			fmt.Printf("device %s enrolled for warehouse %s\nid:    %s\ntoken: %s\ncode:  %s (enrollment code, single use, valid until %s)\n",
+				d.Name, d.Warehouse, d.ID, token, code, exp.Local().Format("2006-01-02 15:04"))
 			return nil
 		},
 	}
 	add.Flags().StringVar(&warehouse, "warehouse", "", "the warehouse the device works in (required)")
 	add.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	add.Flags().DurationVar(&codeTTL, "code-ttl", server.DefaultEnrollmentTTL, "how long the enrollment code stays valid")
 	_ = add.MarkFlagRequired("warehouse")
+
+	var freshTTL time.Duration
+	code := &cobra.Command{
+		Use:   "code ID",
+		Short: "Issue a fresh enrollment code for a device (its earlier unused codes stop working)",
+		Long: "Issue a fresh enrollment code for a device: typing it into the scanner app gives the device a new\n" +
+			"token, replacing the old one (a replaced or wiped handheld is set up again this way).",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, st, err := openLedger(cmd.Context(), data)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			code, exp, err := l.IssueEnrollmentCode(cmd.Context(), args[0], freshTTL)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return json.NewEncoder(os.Stdout).Encode(map[string]string{"id": args[0], "enrollment_code": code,
+					"code_expires_at": exp.Format(time.RFC3339)})
+			}
+			fmt.Printf("code: %s (enrollment code for device %s, single use, valid until %s)\n", code, args[0], exp.Local().Format("2006-01-02 15:04"))
+			return nil
+		},
+	}
+	code.Flags().DurationVar(&freshTTL, "code-ttl", server.DefaultEnrollmentTTL, "how long the code stays valid")
+	code.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 
 	list := &cobra.Command{
 		Use:   "list",
@@ -84,6 +125,6 @@ func deviceCmd() *cobra.Command {
 			return nil
 		},
 	}
-	c.AddCommand(add, list, revoke)
+	c.AddCommand(add, code, list, revoke)
 	return c
 }

@@ -116,7 +116,7 @@ var (
 		Dest: func(w *server.Warehouse) []any {
 			return []any{&w.Code, &w.Name, &w.BlindReceiving, &w.OverReceiptPct, &w.MinShelfLifeDays}
 		},
-		Meta:   func(w *server.Warehouse) *server.Meta { return &w.Meta },
+		Meta: func(w *server.Warehouse) *server.Meta { return &w.Meta },
 		Filter: func(f *server.ListFilter) []Eq {
 			return []Eq{{"code", f.Warehouse}}
 		},
