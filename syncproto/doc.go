@@ -24,14 +24,23 @@
 //	device_id      the device's ID from enrollment
 //	seq            per-device sequence 1, 2, 3, … never reused, no gaps
 //	user           who scanned
-//	kind           receive | putaway | move | pick | return | damage | count | adjust
-//	sku, lot       what (lot empty when not lot-tracked)
+//	kind           receive | putaway | move | pick | return | damage | count | adjust | exception
+//	sku, lot       what (lot empty when not lot-tracked; sku may be empty for an exception)
 //	from, to       location codes, as the kind needs them
-//	qty            positive; for adjust a signed delta; for count the quantity found (≥ 0)
-//	reason, ref    reason code (damage, adjust); reference (PO, SO, pick list)
+//	qty            positive; for adjust a signed delta; for count the quantity found (≥ 0);
+//	               for exception the units concerned (≥ 0)
+//	reason, ref    reason code (damage, adjust, exception); reference (PO, SO, pick list)
+//	serial         the unit's serial number (GS1 AI 21), for serial-tracked SKUs; optional
+//	expiry         the lot's expiry date YYYY-MM-DD (GS1 AI 17); optional
+//	barcode        the scanned text an exception is about; optional
 //	device_time    the device clock when recorded (informational; skew is reported)
 //	seen_position  the last server ledger position the device had pulled
 //	hash           "sha256:" + hex SHA-256 of the canonical payload (Event.ComputeHash)
+//
+// The canonical payload lists every field but hash in a fixed order;
+// serial, expiry and barcode came later within schema version 1 and are
+// left out of it when empty, so that every event recorded before them
+// keeps its hash.
 //
 // Ledger effect of each kind (applied atomically; every change is one ledger
 // entry with its own position):
@@ -43,6 +52,34 @@
 //	damage   −qty at from, and +qty at to when to is given (quarantine)
 //	adjust   qty (signed) at from
 //	count    no change: a proposal checked against the ledger (below)
+//	exception  no change: applied and kept for people (see Exceptions)
+//
+// A receive whose ref is the number of a purchase order of the device's
+// warehouse also counts against that order, in the same transaction: its
+// qty is added to the received quantity of the order's line for the sku
+// (a sku not on the order changes no line), the order's status becomes
+// partially_received, or received once every line has received at least
+// what was ordered (only open and partially received orders change
+// status), and the order gets a new catalog position, so every device
+// pulls the new figures. Like the ledger entries, this happens once per
+// event, however often it is pushed.
+//
+// Exceptions. An exception event records something a clerk flagged on
+// the device that a person must look at; reason is one of
+//
+//	unknown_barcode   a scan no barcode of the catalog maps (barcode holds it; sku is empty)
+//	not_on_po         an item that is not on the purchase order (ref)
+//	over_receipt      units beyond the order line's tolerance (warehouse over_receipt_pct)
+//	expired_lot       a lot past its expiry
+//	short_dated       a lot expiring within the warehouse's min_shelf_life_days
+//	duplicate_serial  a serial number received before
+//	damaged           a damaged unit set aside
+//
+// sku, lot, serial, expiry, qty and ref say what it is about where they
+// apply. The server applies it (outcome applied, no ledger entry) and
+// lists it to supervisors (GET /api/v1/exceptions; the unknown barcodes
+// not mapped since, GET /api/v1/unknown-barcodes). The units themselves
+// move with ordinary events (a receive to quarantine, a damage).
 //
 // # Session
 //
@@ -127,7 +164,8 @@
 // that it resolves scans offline: the SKUs, barcodes and suppliers every
 // warehouse shares; its warehouse record, its locations, and its open
 // purchase orders (status open or partially_received) and open sales
-// orders (open or partially_picked), with their lines. Catalog changes
+// orders (open or partially_picked), with their lines; and the users who
+// may sign in on it, which every warehouse shares like SKUs. Catalog changes
 // have their own counter (the catalog position), separate from ledger
 // positions. welcome carries catalog_head, the position of the last
 // catalog change. A pull that carries catalog_cursor also asks for the
@@ -139,9 +177,9 @@
 //	                                catalog_from, catalog_cursor, catalog, catalog_more}
 //
 // catalog groups the records by kind (warehouses, suppliers, skus,
-// barcodes, locations, purchase_orders, sales_orders), each record in its
-// current state with its position (the catalog position of its last
-// change) and archived flag; a record changed several times after
+// barcodes, locations, purchase_orders, sales_orders, users), each record
+// in its current state with its position (the catalog position of its
+// last change) and archived flag; a record changed several times after
 // catalog_from appears once. catalog_cursor is where the device's catalog
 // cursor goes: the catalog head when catalog_more is false, so changes
 // of other warehouses' records do not hold it back. The device applies
@@ -165,8 +203,8 @@
 // device accepts it. Each page (SnapshotPage) carries up to limit rows
 // (default 10000, at most 50000) in key order, section after section:
 // warehouse, suppliers, skus, barcodes, locations, purchase_orders,
-// sales_orders (only the records a device holds), then the warehouse's
-// stock levels when stock is true; page, rows, done and total say how far
+// sales_orders, users (only the records a device holds), then the
+// warehouse's stock levels when stock is true; page, rows, done and total say how far
 // along it is. Every page but the last also carries its next token in the
 // Snapshot-Next response header, so that a device can ask for the next
 // page while it still decodes this one. The first page pins catalog_head and position (the
@@ -183,6 +221,46 @@
 // with stock=false and keeps its ledger cursor. Errors are the REST API's:
 // 401 with code unauthorized for a wrong or revoked device token, 400
 // invalid for a bad page token.
+//
+// Records a device uses for receiving. The warehouse carries
+// blind_receiving (ordered quantities are hidden from clerks),
+// over_receipt_pct (how far above a line's ordered quantity, in percent,
+// it may be received before the excess is flagged; absent: 0) and
+// min_shelf_life_days (a lot expiring sooner than today plus that many
+// days is short-dated; absent: 0, only expired lots are flagged). A
+// purchase order carries ssccs, the 18-digit SSCCs (GS1 AI 00) of the
+// pallets the supplier announced: scanning one opens the order. Its
+// lines' received quantities are the server's (see Events). A user is
+//
+//	code, name   who signs in (code) and what the screens call them
+//	roles        picker, receiver, counter, supervisor, admin
+//	pin_hash     bcrypt hash (cost 10) of the user's PIN of 4 to 8 digits; the device checks a
+//	             PIN offline with bcrypt.CompareHashAndPassword; empty: the user cannot sign in
+//
+// The REST API never shows pin_hash: an administrator sets a PIN with
+// pin on POST or PUT /api/v1/users, or `syncd user add --pin`.
+//
+// Enrollment. A device gets its ID and token from an enrollment code
+// instead of having them typed in: `syncd device add` (or POST
+// /api/v1/devices, admin) prints one and `syncd device code` issues a
+// fresh one. A code is 8 characters from ABCDEFGHJKLMNPQRSTUVWXYZ23456789
+// (no 0, O, 1 or I), shown as XXXX-XXXX and accepted in any case, with or
+// without the dash. It is single-use, expires (24 hours by default), and
+// is stored only as a hash; issuing a new one makes the device's earlier
+// unused codes expire. Over HTTP, without credentials:
+//
+//	POST /api/v1/enroll  {"code": "K7Q4-M2XP", "app_version": "scanner/0.2.0"}
+//	→ 200 {"device_id", "token", "warehouse", "sync_url", "acked_through"}
+//
+// sync_url is this server's websocket as the request reached it (ws:// or
+// wss://). Redeeming a code gives the device a new token and the old one
+// stops working; a device that starts again with an empty database
+// numbers its events from acked_through+1 (the server already holds the
+// ones below). A wrong, used or expired code, or one of a revoked device,
+// is answered 400 with the REST error {"error": {"code":
+// "enrollment_invalid", "message"}} and changes nothing; an address that
+// sends 10 wrong codes within a minute is answered 429 (busy) with
+// Retry-After until the minute is over.
 //
 // Heartbeats. Either side sends ping{nonce}; the peer answers pong{nonce}.
 // The server pings every heartbeat_ms; a side that hears nothing (no

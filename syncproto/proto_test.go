@@ -24,6 +24,25 @@ func fixtureEvent() Event {
 	return ev
 }
 
+// fixtureReceive is a receive against a purchase order of a lot with an
+// expiry date, with the fields added later in schema version 1.
+func fixtureReceive() Event {
+	ev := Event{ID: "0193a5e0-7c2a-7b3e-9f00-5a1d2c3b4e61", DeviceID: "0193a5d0-0000-7000-8000-000000000001", Seq: 44,
+		User: "ana", Kind: KindReceive, SKU: "SKU-0001", Lot: "L2026-11", To: "DOCK-1", Qty: 12, Ref: "PO-1001",
+		Expiry: "2027-03-31", DeviceTime: t0, SeenPosition: 1301}
+	ev.Seal()
+	return ev
+}
+
+// fixtureException is an unknown barcode flagged while receiving.
+func fixtureException() Event {
+	ev := Event{ID: "0193a5e0-7c2a-7b3e-9f00-5a1d2c3b4e62", DeviceID: "0193a5d0-0000-7000-8000-000000000001", Seq: 45,
+		User: "ana", Kind: KindException, Qty: 1, Reason: "unknown_barcode", Ref: "PO-1001",
+		Barcode: "4006381999990", DeviceTime: t0, SeenPosition: 1301}
+	ev.Seal()
+	return ev
+}
+
 // golden is one example of every message, as doc.go describes them.
 func golden() map[string]*Message {
 	ev := fixtureEvent()
@@ -55,6 +74,16 @@ func golden() map[string]*Message {
 				PurchaseOrders: []PurchaseOrder{{Number: "PO-1001", Supplier: "SUP-01", Status: "open", ExpectedDate: "2026-12-01",
 					Lines: []POLine{{SKU: "SKU-0001", Ordered: 240, Received: 0}}, Position: 874}}}}},
 		"poke-catalog": {Type: TypePoke, Poke: &Poke{Head: 1302, CatalogHead: 874}},
+		"push-exception": {Type: TypePush, Push: &Push{Events: []Event{fixtureReceive(), fixtureException()}}},
+		"changes-users": {Type: TypeChanges, Changes: &Changes{From: 1301, Cursor: 1301, Entries: []Entry{}, Levels: []Level{},
+			CatalogFrom: 874, CatalogCursor: 878, Catalog: &Catalog{
+				Warehouses: []Warehouse{{Code: "MAIN", Name: "Main distribution centre", OverReceiptPct: 10, MinShelfLifeDays: 30, Position: 875}},
+				PurchaseOrders: []PurchaseOrder{{Number: "PO-1001", Supplier: "SUP-01", Status: "partially_received", ExpectedDate: "2026-12-01",
+					Lines: []POLine{{SKU: "SKU-0001", Ordered: 240, Received: 12}}, SSCCs: []string{"340063890000000010"}, Position: 877}},
+				Users: []User{
+					{Code: "ana", Name: "Ana Alves", Roles: []string{"receiver", "picker"},
+						PINHash: "$2a$10$2Ud0Q3U5w7tTKpJ0b5JkUe1oVq6Q0Q0l3r6a2b7nRr4c1dJwq2b6K", Position: 876},
+					{Code: "tom", Name: "Tom Berger", Roles: []string{"picker"}, PINHash: "", Archived: true, Position: 878}}}}},
 		"error":        {Type: TypeError, Error: &Error{Code: ErrSequenceGap, Message: "expected sequence 42, got 44: resend from 42", ExpectedSeq: 42}},
 		"error-busy":   {Type: TypeError, Error: &Error{Code: ErrBusy, Message: "the server is busy applying other devices' events", RetryAfterMillis: 1000}},
 		"ping":         {Type: TypePing, Ping: &Ping{Nonce: 9}},
@@ -116,6 +145,7 @@ func TestEventHashIsStable(t *testing.T) {
 	for _, mut := range []func(*Event){
 		func(e *Event) { e.Qty++ }, func(e *Event) { e.Lot = "" }, func(e *Event) { e.To = "A-01-2" },
 		func(e *Event) { e.SeenPosition++ }, func(e *Event) { e.Seq++ }, func(e *Event) { e.Reason = "x" },
+		func(e *Event) { e.Serial = "S1" }, func(e *Event) { e.Expiry = "2027-01-01" }, func(e *Event) { e.Barcode = "b" },
 	} {
 		e := ev
 		mut(&e)
@@ -156,6 +186,13 @@ func TestValidate(t *testing.T) {
 		{"qty", func(e *Event) { e.Kind = KindAdjust; e.To = ""; e.Reason = "r"; e.Qty = 0 }},
 		{"", func(e *Event) { e.Kind = KindAdjust; e.To = ""; e.Reason = "r"; e.Qty = -2 }},
 		{"", func(e *Event) { e.Kind = KindCount; e.To = ""; e.Qty = 0 }},
+		{"", func(e *Event) {
+			e.Kind, e.SKU, e.From, e.To, e.Qty, e.Reason, e.Barcode = KindException, "", "", "", 1, "unknown_barcode", "123"
+		}},
+		{"barcode", func(e *Event) { e.Kind, e.SKU, e.From, e.To, e.Reason = KindException, "", "", "", "unknown_barcode" }},
+		{"reason", func(e *Event) { e.Kind, e.From, e.To, e.Reason = KindException, "", "", "lost" }},
+		{"qty", func(e *Event) { e.Kind, e.From, e.To, e.Reason, e.Qty = KindException, "", "", "damaged", -1 }},
+		{"expiry", func(e *Event) { e.Expiry = "31.03.2027" }},
 	} {
 		e := base
 		tc.mut(&e)
