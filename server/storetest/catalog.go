@@ -28,6 +28,11 @@ func RunCatalog(t *testing.T, open CatalogOpener) {
 		{"ChangePositions", testCatalogChanges},
 		{"ImportAllOrNothing", testImportAllOrNothing},
 		{"OpeningStock", testOpeningStock},
+		{"Users", testUsers},
+		{"ReceivingSettingsAndSSCCs", testReceivingSettings},
+		{"ReceiveCountsAgainstPurchaseOrder", testReceiveAgainstPO},
+		{"ExceptionEvents", testExceptions},
+		{"EnrollmentCodes", testEnrollment},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
