@@ -140,6 +140,9 @@ func (p *Putaway) Scan(ctx context.Context, text string) (Feedback, error) {
 	case resolve.KindMalformed:
 		return bad("Unreadable barcode", res.Reason+"; scan it again"), nil
 	}
+	if p.state.Step == PutawayScanBin {
+		return bad("Not a bin", text+" is not a bin in the catalog: scan a bin"), nil
+	}
 	return bad("Unknown barcode", cmpOr(res.Reason, text)), nil
 }
 
