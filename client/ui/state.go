@@ -1,0 +1,100 @@
+package ui
+
+import (
+	"context"
+
+	"github.com/driftless/driftless/client/app"
+	"github.com/driftless/driftless/client/store"
+)
+
+// The screens depend on these interfaces of the app state, not on
+// *app.App: tests build them over fakes. FromApp adapts the real one.
+
+// Session is what every screen needs: enrollment, sign-in and the sync
+// indicator.
+type Session interface {
+	Changed() <-chan struct{}
+	Enrolled(ctx context.Context) (bool, error)
+	Enroll(ctx context.Context, server, code string, progress func(app.EnrollProgress)) error
+	SyncStatus() app.SyncStatus
+	Warehouse(ctx context.Context) (code, name string, err error)
+	Users(ctx context.Context) ([]app.User, error)
+	SignIn(ctx context.Context, user, pin string) (app.User, error)
+	SignOut(ctx context.Context) error
+	CurrentUser(ctx context.Context) (app.User, bool, error)
+	Attention(ctx context.Context) ([]store.EventOutcome, error)
+	Dismiss(ctx context.Context, eventID string) error
+}
+
+// Receiver opens receipts.
+type Receiver interface {
+	OpenPurchaseOrders(ctx context.Context) ([]app.PurchaseOrderSummary, error)
+	ActiveReceipt(ctx context.Context) (Receipt, bool, error)
+	StartReceipt(ctx context.Context, scan string) (Receipt, error)
+}
+
+// Receipt is one receiving session (*app.Receipt).
+type Receipt interface {
+	PO() string
+	Blind() bool
+	SetQty(n int64)
+	Scan(ctx context.Context, text string) (app.Feedback, error)
+	MarkDamaged(ctx context.Context, reason string) (app.Feedback, error)
+	Undo(ctx context.Context) (app.Feedback, error)
+	Lines(ctx context.Context) ([]app.ReceiptLine, error)
+	Summary(ctx context.Context) (app.ReceiptSummary, error)
+	Finish(ctx context.Context) (app.ReceiptSummary, error)
+}
+
+// Putaway is one put-away (*app.Putaway).
+type Putaway interface {
+	State() app.PutawayState
+	SetQty(n int64)
+	Choose(ctx context.Context, line app.StockLine) (app.Feedback, error)
+	Scan(ctx context.Context, text string) (app.Feedback, error)
+	Reset()
+}
+
+// Returns books and disposes of customer returns (*app.Returns).
+type Returns interface {
+	SetRef(ref string)
+	SetQty(n int64)
+	Scan(ctx context.Context, text string) (app.Feedback, error)
+	Waiting(ctx context.Context) ([]app.StockLine, error)
+	Dispose(ctx context.Context, line app.StockLine, qty int64, d app.Disposition, bin, reason string) (app.Feedback, error)
+}
+
+// State is everything the screens use.
+type State interface {
+	Session
+	Receiver
+	Stock(ctx context.Context, locationType string) ([]app.StockLine, error)
+	StartPutaway() Putaway
+	StartReturns() Returns
+}
+
+// FromApp adapts the app state to the screens' interfaces.
+func FromApp(a *app.App) State { return appState{a} }
+
+type appState struct{ *app.App }
+
+var _ State = appState{}
+
+func (s appState) ActiveReceipt(ctx context.Context) (Receipt, bool, error) {
+	r, ok, err := s.App.ActiveReceipt(ctx)
+	if err != nil || !ok || r == nil {
+		return nil, false, err
+	}
+	return r, true, nil
+}
+
+func (s appState) StartReceipt(ctx context.Context, scan string) (Receipt, error) {
+	r, err := s.App.StartReceipt(ctx, scan)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (s appState) StartPutaway() Putaway { return s.App.StartPutaway() }
+func (s appState) StartReturns() Returns { return s.App.StartReturns() }
