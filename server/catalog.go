@@ -259,7 +259,8 @@ const (
 // (a field a kind has no use for is ignored).
 type ListFilter struct {
 	// Q matches a substring of the code, name or number (case-insensitive
-	// for ASCII), of the value for barcodes, of the customer for sales orders.
+	// for ASCII), of the value for barcodes, of the customer for sales
+	// orders, of an SSCC for purchase orders.
 	Q         string
 	Warehouse string
 	Status    string // orders

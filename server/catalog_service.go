@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -594,6 +595,21 @@ func (ck *checker) purchaseOrder(o, old *PurchaseOrder) {
 	}
 	for i, ln := range o.Lines {
 		ck.skuRef(i+1, "sku", ln.SKU, !had[ln.SKU])
+	}
+	// An SSCC opens one order: it may not be announced for another.
+	for _, s := range o.SSCCs {
+		others, err := ck.tx.PurchaseOrders(ck.ctx, ListFilter{Q: s, Archived: ActiveAndArchived, Limit: 10})
+		if err != nil {
+			if ck.err == nil {
+				ck.err = err
+			}
+			return
+		}
+		for _, other := range others {
+			if other.Number != o.Number && slices.Contains(other.SSCCs, s) {
+				ck.ps.add("ssccs", "SSCC %s is already announced for purchase order %s", s, other.Number)
+			}
+		}
 	}
 }
 

@@ -10,6 +10,12 @@
 // lost; counts are proposals checked against the ledger position the device
 // had seen. Every ledger entry has a monotonic position devices pull by.
 //
+// The ledger also keeps purchase orders' received quantities (a receive
+// against an order counts in the push's transaction, see receiving.go),
+// applies exception events without touching stock, and redeems
+// enrollment codes (enroll.go). Catalog holds the reference records
+// devices sync, users with their PIN hashes among them.
+//
 // Storage sits behind Store (Update/View with a transaction-scoped Tx),
 // implemented by server/sqlite (embedded, the default) and later by a
 // PostgreSQL store; server/storetest is the suite every implementation

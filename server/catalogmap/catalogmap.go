@@ -150,7 +150,7 @@ var (
 	PurchaseOrders = &Table[server.PurchaseOrder]{
 		Name: "purchase_orders", Kind: server.KindPurchaseOrder,
 		Cols:    []string{"number", "supplier", "warehouse", "status", "expected_date", "ssccs"},
-		KeyCols: []string{"number"}, KeyArgs: CodeKey, Q: []string{"number"},
+		KeyCols: []string{"number"}, KeyArgs: CodeKey, Q: []string{"number", "ssccs"},
 		Change: func(o *server.PurchaseOrder) (string, string) { return o.Warehouse, o.Number },
 		Values: func(o *server.PurchaseOrder) []any {
 			return []any{o.Number, o.Supplier, o.Warehouse, string(o.Status), o.ExpectedDate, Join(o.SSCCs, " ")}

@@ -9,4 +9,10 @@
 // growth in the device's warehouse into poke messages). All three end
 // together when the connection drops, the device misses heartbeats, or the
 // server shuts down.
+//
+// Admin routes (the catalog, /users among it, devices, events, the
+// exceptions clerks flagged and the unknown barcodes) need the admin
+// token; POST /api/v1/enroll, where a handheld redeems an enrollment code,
+// needs none and slows down addresses that guess. GET /api/v1/openapi.json
+// describes every route.
 package httpapi

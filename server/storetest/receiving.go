@@ -130,6 +130,14 @@ func testReceivingSettings(t *testing.T, c *server.Catalog, _ *server.Ledger) {
 		_, err := c.PurchaseOrders.Create(ctx, po)
 		wantField(t, err, server.EInvalid, "ssccs")
 	}
+	// An SSCC belongs to one order; an order is found by its SSCC.
+	po.Number, po.SSCCs = "PO-2", []string{sscc2}
+	_, err = c.PurchaseOrders.Create(ctx, po)
+	wantField(t, err, server.EInvalid, "ssccs")
+	if found := must(c.PurchaseOrders.List(ctx, server.ListFilter{Q: sscc2})); len(found) != 1 || found[0].Number != "PO-1" {
+		t.Fatalf("orders with SSCC %s: %+v", sscc2, found)
+	}
+	must(c.PurchaseOrders.Update(ctx, gotPO)) // an order keeps its own SSCCs
 	// Without SSCCs the order has none.
 	po.Number, po.SSCCs = "PO-3", nil
 	if got := must(c.PurchaseOrders.Create(ctx, po)); len(got.SSCCs) != 0 {
