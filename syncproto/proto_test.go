@@ -73,7 +73,7 @@ func golden() map[string]*Message {
 				Barcodes: []Barcode{{Value: "4006381333931", SKU: "SKU-0001", Type: "gtin", Pack: 1, Position: 872}, {Value: "14006381333938", SKU: "SKU-0001", Type: "gtin", Pack: 12, Archived: true, Position: 873}},
 				PurchaseOrders: []PurchaseOrder{{Number: "PO-1001", Supplier: "SUP-01", Status: "open", ExpectedDate: "2026-12-01",
 					Lines: []POLine{{SKU: "SKU-0001", Ordered: 240, Received: 0}}, Position: 874}}}}},
-		"poke-catalog": {Type: TypePoke, Poke: &Poke{Head: 1302, CatalogHead: 874}},
+		"poke-catalog":   {Type: TypePoke, Poke: &Poke{Head: 1302, CatalogHead: 874}},
 		"push-exception": {Type: TypePush, Push: &Push{Events: []Event{fixtureReceive(), fixtureException()}}},
 		"changes-users": {Type: TypeChanges, Changes: &Changes{From: 1301, Cursor: 1301, Entries: []Entry{}, Levels: []Level{},
 			CatalogFrom: 874, CatalogCursor: 878, Catalog: &Catalog{
@@ -84,10 +84,10 @@ func golden() map[string]*Message {
 					{Code: "ana", Name: "Ana Alves", Roles: []string{"receiver", "picker"},
 						PINHash: "$2a$10$2Ud0Q3U5w7tTKpJ0b5JkUe1oVq6Q0Q0l3r6a2b7nRr4c1dJwq2b6K", Position: 876},
 					{Code: "tom", Name: "Tom Berger", Roles: []string{"picker"}, PINHash: "", Archived: true, Position: 878}}}}},
-		"error":        {Type: TypeError, Error: &Error{Code: ErrSequenceGap, Message: "expected sequence 42, got 44: resend from 42", ExpectedSeq: 42}},
-		"error-busy":   {Type: TypeError, Error: &Error{Code: ErrBusy, Message: "the server is busy applying other devices' events", RetryAfterMillis: 1000}},
-		"ping":         {Type: TypePing, Ping: &Ping{Nonce: 9}},
-		"pong":         {Type: TypePong, Pong: &Pong{Nonce: 9}},
+		"error":      {Type: TypeError, Error: &Error{Code: ErrSequenceGap, Message: "expected sequence 42, got 44: resend from 42", ExpectedSeq: 42}},
+		"error-busy": {Type: TypeError, Error: &Error{Code: ErrBusy, Message: "the server is busy applying other devices' events", RetryAfterMillis: 1000}},
+		"ping":       {Type: TypePing, Ping: &Ping{Nonce: 9}},
+		"pong":       {Type: TypePong, Pong: &Pong{Nonce: 9}},
 	}
 }
 
