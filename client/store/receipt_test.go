@@ -212,3 +212,26 @@ func TestStockQueries(t *testing.T) {
 		t.Fatalf("first dock = %q, %v, %v", c, ok, err)
 	}
 }
+
+// TestEnrollAfterServerAcked: a fresh database of a device the server
+// holds 7 events of numbers its next event 8 and has nothing unacked;
+// enrolling again with a lower figure changes nothing.
+func TestEnrollAfterServerAcked(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.MustOpen(t)
+	if err := st.EnrollAfter(ctx, storetest.Identity, 7); err != nil {
+		t.Fatal(err)
+	}
+	if s := mustState(t, st); s.LastSeq != 7 || s.AckedThrough != 7 || s.Unacked != 0 {
+		t.Fatalf("state after EnrollAfter(7) = %+v", s)
+	}
+	if ev := mustRecord(t, st, receive("A", 1, "DOCK")); ev.Seq != 8 {
+		t.Fatalf("next event seq %d, want 8", ev.Seq)
+	}
+	if err := st.EnrollAfter(ctx, storetest.Identity, 3); err != nil {
+		t.Fatal(err)
+	}
+	if s := mustState(t, st); s.LastSeq != 8 || s.AckedThrough != 7 || s.Unacked != 1 {
+		t.Fatalf("state after EnrollAfter(3) = %+v", s)
+	}
+}

@@ -80,7 +80,13 @@ func (w *writeStmts) close() {
 // the token or server URL; the device ID and warehouse can change only
 // while the device has recorded no event (ErrIdentityChange otherwise).
 // A new warehouse forgets what was pulled from the old one.
-func (s *Store) Enroll(ctx context.Context, id Identity) error {
+func (s *Store) Enroll(ctx context.Context, id Identity) error { return s.EnrollAfter(ctx, id, 0) }
+
+// EnrollAfter is Enroll for a device the server already holds events of,
+// up to serverAcked: a database behind that (a fresh install, a restored
+// backup) numbers its next events after it and counts everything up to it
+// as acknowledged, as the server expects.
+func (s *Store) EnrollAfter(ctx context.Context, id Identity, serverAcked uint64) error {
 	if id.DeviceID == "" || id.Token == "" {
 		return fmt.Errorf("enroll: device ID and token are required")
 	}
@@ -115,6 +121,11 @@ func (s *Store) Enroll(ctx context.Context, id Identity) error {
 			ON CONFLICT (id) DO UPDATE SET device_id = excluded.device_id, token = excluded.token,
 				server_url = excluded.server_url, warehouse = excluded.warehouse`,
 			id.DeviceID, id.Token, id.ServerURL, id.Warehouse, nanos(s.now()))
+		if err != nil || serverAcked == 0 {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE sync_state SET last_seq = ?1, acked_through = MAX(acked_through, ?1)
+			WHERE id = 1 AND last_seq < ?1`, serverAcked)
 		return err
 	})
 	if err != nil {
