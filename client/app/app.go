@@ -185,6 +185,9 @@ type enrollResponse struct {
 	Token     string `json:"token"`
 	Warehouse string `json:"warehouse"`
 	SyncURL   string `json:"sync_url"`
+	// AckedThrough: the server holds the device's events up to it (the
+	// device was enrolled before); a fresh database numbers after it.
+	AckedThrough uint64 `json:"acked_through"`
 }
 
 // Enroll exchanges an enrollment code (from `syncd device add`) at the
@@ -214,7 +217,7 @@ func (a *App) Enroll(ctx context.Context, server, code string, progress func(Enr
 		return err
 	}
 	id := store.Identity{DeviceID: resp.DeviceID, Token: resp.Token, ServerURL: syncURL, Warehouse: resp.Warehouse}
-	if err := a.st.Enroll(ctx, id); err != nil {
+	if err := a.st.EnrollAfter(ctx, id, resp.AckedThrough); err != nil {
 		if errors.Is(err, store.ErrIdentityChange) {
 			return errorf(ErrEnrollmentInvalid, err,
 				"This device holds scans of another device identity; the code must be for device %s", resp.DeviceID)
