@@ -482,7 +482,10 @@ func (s *Store) LookupSSCC(ctx context.Context, sscc string) (resolve.Pallet, bo
 }
 
 // ReferenceData returns every reference record the device holds, each
-// list in key order: what tests compare with the server's catalog.
+// list in key order: what tests compare with the server's catalog. Users
+// archived after the device took its snapshot are kept (flagged, so that
+// signing in as one says why it fails) but not listed, as a snapshot
+// would not have them.
 func (s *Store) ReferenceData(ctx context.Context) (*syncproto.Catalog, error) {
 	c := &syncproto.Catalog{}
 	err := func() error {
@@ -571,7 +574,7 @@ func (s *Store) ReferenceData(ctx context.Context) (*syncproto.Catalog, error) {
 			}); err != nil {
 			return err
 		}
-		if err := scanAll(ctx, s.r, `SELECT code, name, roles, pin_hash, archived, position FROM ref_users ORDER BY code`,
+		if err := scanAll(ctx, s.r, `SELECT code, name, roles, pin_hash, archived, position FROM ref_users WHERE NOT archived ORDER BY code`,
 			func(sc scanner) error {
 				var r syncproto.User
 				var roles string

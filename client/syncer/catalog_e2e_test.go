@@ -85,6 +85,20 @@ func gtin13(n int) string {
 	return d + fmt.Sprint((10-sum%10)%10)
 }
 
+// sscc makes a valid SSCC from a number.
+func sscc(n int) string {
+	d := fmt.Sprintf("0%016d", n)
+	sum := 0
+	for i := range d {
+		w := 1
+		if (len(d)-i)%2 == 1 {
+			w = 3
+		}
+		sum += int(d[i]-'0') * w
+	}
+	return d + fmt.Sprint((10-sum%10)%10)
+}
+
 // serverView is what a device of warehouse should hold: the server's
 // catalog as a device sees it (active records, open orders of its own).
 func serverView(tb testing.TB, cat *server.Catalog, warehouse string) *syncproto.Catalog {
@@ -128,6 +142,13 @@ func serverView(tb testing.TB, cat *server.Catalog, warehouse string) *syncproto
 			out.PurchaseOrders = append(out.PurchaseOrders, w)
 		}
 	}
+	users, err := cat.Users.List(ctx, server.ListFilter{})
+	must(err)
+	for _, u := range users {
+		if !u.Archived {
+			out.Users = append(out.Users, server.WireUser(u))
+		}
+	}
 	sos, err := cat.SalesOrders.List(ctx, server.ListFilter{Warehouse: warehouse})
 	must(err)
 	for _, o := range sos {
@@ -150,6 +171,7 @@ type catalogEditor struct {
 	locs   map[string][]string // warehouse → codes
 	pos    []string
 	sos    []string
+	users  []string
 	orderW map[string]string
 }
 
@@ -164,7 +186,12 @@ func (e *catalogEditor) seed(whs ...string) {
 	ctx := context.Background()
 	e.locs, e.orderW = map[string][]string{}, map[string]string{}
 	for _, w := range whs {
-		e.must(e.cat.Warehouses.Create(ctx, server.Warehouse{Code: w, Name: "Warehouse " + w}))
+		e.must(e.cat.Warehouses.Create(ctx, server.Warehouse{Code: w, Name: "Warehouse " + w, OverReceiptPct: 10, MinShelfLifeDays: 30}))
+	}
+	for i := range 3 {
+		code := fmt.Sprintf("user%d", i)
+		e.must(e.cat.Users.Create(ctx, server.User{Code: code, Name: "User " + code, Roles: []string{"receiver"}, PIN: "1234"}))
+		e.users = append(e.users, code)
 	}
 	for range 3 {
 		e.newSupplier()
@@ -230,8 +257,12 @@ func (e *catalogEditor) poLines() []server.PurchaseOrderLine {
 
 func (e *catalogEditor) newPO(w string) {
 	n := fmt.Sprintf("PO-%05d", e.next())
+	var ssccs []string
+	for range e.rng.IntN(3) {
+		ssccs = append(ssccs, sscc(e.next()))
+	}
 	e.must(e.cat.PurchaseOrders.Create(context.Background(), server.PurchaseOrder{Number: n, Supplier: e.pick(e.sups), Warehouse: w,
-		Status: server.POOpen, Lines: e.poLines()}))
+		Status: server.POOpen, Lines: e.poLines(), SSCCs: ssccs}))
 	e.pos, e.orderW[n] = append(e.pos, n), w
 }
 
@@ -265,7 +296,21 @@ func (e *catalogEditor) activeSKU() string {
 func (e *catalogEditor) edit(whs []string) {
 	ctx := context.Background()
 	w := whs[e.rng.IntN(len(whs))]
-	switch e.rng.IntN(12) {
+	switch e.rng.IntN(14) {
+	case 12:
+		u, err := e.cat.Users.Get(ctx, server.CatalogKey{Code: e.pick(e.users)})
+		e.must(nil, err)
+		if e.rng.IntN(2) == 0 {
+			e.must(e.cat.Users.SetArchived(ctx, server.CatalogKey{Code: u.Code}, !u.Archived))
+			return
+		}
+		u.Roles = [][]string{{"picker"}, {"receiver", "supervisor"}, {"counter"}}[e.rng.IntN(3)]
+		e.must(e.cat.Users.Update(ctx, u))
+	case 13:
+		wh, err := e.cat.Warehouses.Get(ctx, server.CatalogKey{Warehouse: w, Code: w})
+		e.must(nil, err)
+		wh.OverReceiptPct, wh.MinShelfLifeDays, wh.BlindReceiving = int64(e.rng.IntN(25)), int64(e.rng.IntN(90)), e.rng.IntN(2) == 0
+		e.must(e.cat.Warehouses.Update(ctx, wh))
 	case 0:
 		e.newSKU()
 	case 1:
