@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -73,7 +72,7 @@ func (f *fakeState) SignIn(_ context.Context, user, pin string) (app.User, error
 			return u, nil
 		}
 	}
-	return app.User{}, errors.New("wrong PIN")
+	return app.User{}, app.ErrWrongPIN
 }
 
 func (f *fakeState) SignOut(context.Context) error { f.user = nil; return nil }

@@ -86,17 +86,20 @@ func (s *choosePOScreen) open(scan string) {
 // receiptScreen scans items against an open receipt: the feedback panel,
 // the scan field, the actions, and the running tally per line.
 type receiptScreen struct {
-	u      *UI
-	r      Receipt
-	scan   *scanField
-	fb     *feedbackPanel
-	lines  *fyne.Container
-	qty    *widget.Button
-	damage *widget.Button
-	undo   *widget.Button
-	finish *widget.Button
-	root   fyne.CanvasObject
-	next   int64 // the quantity set for the next scan, 0: the barcode's
+	u        *UI
+	r        Receipt
+	scan     *scanField
+	fb       *feedbackPanel
+	lines    *fyne.Container
+	qty      *widget.Button
+	damage   *widget.Button
+	undo     *widget.Button
+	finish   *widget.Button
+	root     fyne.CanvasObject
+	next     int64 // the quantity set for the next scan, 0: the barcode's
+	rows     []*widget.RichText
+	split    *fyne.Container
+	controls *fyne.Container
 
 	damageDlg dialog.Dialog
 }
@@ -116,10 +119,11 @@ func newReceiptScreen(u *UI, r Receipt) *receiptScreen {
 	}
 	header := container.NewBorder(nil, nil, touch(button("Home", theme.HomeIcon(), u.home)), nil, heading(title))
 	actions := container.NewGridWithColumns(4, touch(s.qty), touch(s.damage), touch(s.undo), touch(s.finish))
-	controls := container.NewVBox(header, s.fb.root, s.scan.root, actions)
+	s.controls = container.NewVBox(header, s.fb.root, s.scan.root, actions)
 	tally := container.NewBorder(lbl(&widget.Label{Text: "Lines", TextStyle: fyne.TextStyle{Bold: true}}), nil, nil, nil,
 		container.NewVScroll(s.lines))
-	s.root = container.NewPadded(container.New(&sideBySide{}, controls, tally))
+	s.split = container.New(&sideBySide{}, s.controls, tally)
+	s.root = container.NewPadded(s.split)
 	s.refresh()
 	return s
 }
@@ -143,7 +147,7 @@ func (s *receiptScreen) after(fb app.Feedback) {
 	s.u.signal(fb.Level)
 	s.refresh()
 	s.u.status.refresh()
-	relayout(s.root)
+	relayoutSplit(s.controls, s.split)
 	s.focus()
 }
 
@@ -216,21 +220,34 @@ func (s *receiptScreen) onFinish() {
 
 func (s *receiptScreen) refresh() {
 	lines, err := s.r.Lines(s.u.ctx)
-	s.lines.RemoveAll()
 	if err != nil {
+		s.lines.RemoveAll()
+		s.rows = nil
 		s.lines.Add(wrapped("Could not read the lines: " + err.Error()))
 		return
 	}
-	for _, l := range lines {
-		s.lines.Add(lineRow(l))
-		s.lines.Add(widget.NewSeparator())
+	// Update the rows in place: re-measuring text is most of a scan's
+	// cost, and a scan changes one line.
+	if len(s.rows) != len(lines) {
+		s.lines.RemoveAll()
+		s.rows = s.rows[:0]
+		for range lines {
+			rt := widget.NewRichText()
+			rt.Truncation = fyne.TextTruncateEllipsis
+			s.rows = append(s.rows, rt)
+			s.lines.Add(rt)
+			s.lines.Add(widget.NewSeparator())
+		}
+		s.lines.Refresh()
 	}
-	s.lines.Refresh()
+	for i, l := range lines {
+		setLineRow(s.rows[i], l)
+	}
 }
 
-// lineRow is one line of the running tally: the SKU in bold, the counts
-// below in the colour of how the line stands.
-func lineRow(l app.ReceiptLine) fyne.CanvasObject {
+// lineSegments is one line of the running tally: the SKU in bold, the
+// counts below in the colour of how the line stands.
+func lineSegments(l app.ReceiptLine) []widget.RichTextSegment {
 	name := l.SKU
 	if l.Name != "" {
 		name += " · " + l.Name
@@ -263,12 +280,36 @@ func lineRow(l app.ReceiptLine) fyne.CanvasObject {
 			col = theme.ColorNameWarning
 		}
 	}
-	rt := widget.NewRichText(
+	return []widget.RichTextSegment{
 		&widget.TextSegment{Text: name, Style: widget.RichTextStyle{TextStyle: fyne.TextStyle{Bold: true}}},
 		&widget.TextSegment{Text: count, Style: widget.RichTextStyle{ColorName: col, TextStyle: fyne.TextStyle{Bold: col != theme.ColorNameForeground}}},
-	)
+	}
+}
+
+// lineRow is a tally line as a new widget.
+func lineRow(l app.ReceiptLine) fyne.CanvasObject {
+	rt := widget.NewRichText(lineSegments(l)...)
 	rt.Truncation = fyne.TextTruncateEllipsis
 	return rt
+}
+
+// setLineRow updates a tally row, refreshing it only when it changed.
+func setLineRow(rt *widget.RichText, l app.ReceiptLine) {
+	segs := lineSegments(l)
+	if len(rt.Segments) == len(segs) {
+		same := true
+		for i := range segs {
+			a, b := rt.Segments[i].(*widget.TextSegment), segs[i].(*widget.TextSegment)
+			if a.Text != b.Text || a.Style != b.Style {
+				same = false
+			}
+		}
+		if same {
+			return
+		}
+	}
+	rt.Segments = segs
+	rt.Refresh()
 }
 
 // summaryScreen shows what finishing writes and asks to confirm.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -140,6 +141,10 @@ func enrollMessage(err error) string {
 	msg := err.Error()
 	low := strings.ToLower(msg)
 	switch {
+	case errors.Is(err, app.ErrEnrollmentInvalid):
+		return "The server refused the code: it is wrong, used or expired. Ask for a new one (syncd device code)."
+	case errors.Is(err, app.ErrServerUnreachable):
+		return "Cannot reach the server at that address. Check the address and the Wi-Fi, then try again."
 	case strings.Contains(low, "enrollment_invalid") || strings.Contains(low, "enrollment code"):
 		return "The server refused the code: it is wrong, used or expired. Ask for a new one (syncd device code). (" + msg + ")"
 	case strings.Contains(low, "connection refused") || strings.Contains(low, "no such host") ||

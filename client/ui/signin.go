@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"errors"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
@@ -140,7 +142,15 @@ func (s *pinScreen) submit() {
 	user, err := s.u.state.SignIn(s.u.ctx, s.user.Code, pin)
 	if err != nil {
 		s.u.opts.Log.Info("sign in refused", "user", s.user.Code, "err", err)
-		s.errMsg.SetText("Wrong PIN. Try again.")
+		var ae *app.Error
+		switch {
+		case errors.Is(err, app.ErrWrongPIN):
+			s.errMsg.SetText("Wrong PIN. Try again.")
+		case errors.As(err, &ae):
+			s.errMsg.SetText(ae.Message + ".")
+		default:
+			s.errMsg.SetText("Could not sign in: " + err.Error())
+		}
 		s.u.opts.Feedback.Bad()
 		s.focus()
 		return

@@ -227,9 +227,9 @@ func (u *UI) signal(l app.Level) {
 func (u *UI) failure(op string, err error) app.Feedback {
 	u.opts.Log.Error(op, "err", err)
 	msg := err.Error()
-	var ae interface{ UserMessage() string }
+	var ae *app.Error
 	if errors.As(err, &ae) {
-		msg = ae.UserMessage()
+		msg = ae.Message
 	}
 	return app.Feedback{Level: app.Bad, Title: "Could not " + op, Detail: msg}
 }

@@ -280,6 +280,18 @@ func relayout(o fyne.CanvasObject) {
 	o.Refresh()
 }
 
+// relayoutSplit lays out again the controls of a screen split into
+// controls and a list, after the feedback panel changed height, and then
+// the split, without refreshing the list.
+func relayoutSplit(controls, split *fyne.Container) {
+	before := controls.MinSize()
+	controls.Refresh()
+	if controls.MinSize() != before {
+		controls.Refresh()
+	}
+	split.Layout.Layout(split.Objects, split.Size())
+}
+
 // lbl and btn finish widgets built as struct literals: a widget lays out
 // its renderer only once it knows itself (ExtendBaseWidget).
 func lbl(l *widget.Label) *widget.Label {
