@@ -249,4 +249,47 @@ func TestEndToEndReceiveOffline(t *testing.T) {
 		o, ok, err := st.PurchaseOrder(ctx, "PO-1")
 		return err == nil && ok && len(o.Lines) == 2 && o.Lines[0].Received == 30 && o.Lines[1].Received == 7
 	})
+
+	// Someone redeems a new code for the device elsewhere: its token here
+	// is stale, the server refuses it for good, and enrolling again with a
+	// fresh code brings it back without restarting Serve.
+	id, err := st.Identity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stolen, _, err := srv.ledger.IssueEnrollmentCode(ctx, id.DeviceID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := srv.ledger.Enroll(ctx, stolen, "other"); err != nil {
+		t.Fatal(err)
+	}
+	srv.stop()
+	srv.start()
+	waitFor(t, a, "the refusal", func() bool { return a.SyncStatus().Fatal })
+	if s := a.SyncStatus(); s.Online || s.Problem == "" || !s.Enrolled {
+		t.Fatalf("sync status when refused = %+v", s)
+	}
+	fresh, _, err := srv.ledger.IssueEnrollmentCode(ctx, id.DeviceID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Enroll(ctx, "http://"+srv.addr+"/", fresh, nil); err != nil {
+		t.Fatal(err)
+	}
+	r, err = a.StartReceipt(ctx, "PO-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan(t, r, eachA, app.Bad) // the line is over its tolerance: to quarantine
+	if _, err := r.Finish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, a, "synced after enrolling again", func() bool {
+		s := a.SyncStatus()
+		return s.Online && !s.Fatal && s.Unsynced == 0
+	})
+	if q, err := srv.ledger.Stock(ctx, server.StockFilter{Warehouse: "W1", Location: "QUAR", SKU: "A"}); err != nil || len(q) != 1 || q[0].Qty != 9 {
+		t.Fatalf("server quarantine after enrolling again: %+v, %v; want 9 A", q, err)
+	}
 }
