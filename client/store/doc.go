@@ -1,7 +1,8 @@
 // Package store is the handheld's local database (SQLite through
 // modernc.org/sqlite): the device identity, the outbox of events it
-// recorded, the balances it pulled from the server, and the local stock
-// view the screens show.
+// recorded, the balances it pulled from the server, the local stock view
+// the screens show, the reference data scans resolve against, and the
+// handheld's receipt drafts and signed-in user.
 //
 // # Durability
 //
@@ -37,6 +38,19 @@
 // nothing in the view: it is a proposal the server checks. ResetPulled
 // forgets the pulled balances and the cursor (the server was restored from
 // a backup) and leaves the view at the pending deltas until the next pull.
+//
+// # Receiving, sign-in and batches
+//
+// The reference data (catalog.go) includes the users who may sign in
+// (with the bcrypt PIN hashes the device checks offline; archived users
+// stay, flagged), the warehouse's receiving settings and the SSCCs
+// announced for purchase orders (LookupSSCC). A receipt draft (receipts,
+// receipt_scans) holds a receiving session scan by scan, each scan its own
+// transaction, so a killed app resumes it; FinishReceipt turns it into
+// events and closes it in one transaction, as RecordBatch does for any set
+// of scans. The signed-in user survives a restart. Record writes a row of
+// received_serials only for a receive with a serial, so duplicate serials
+// are found without reading the outbox and the hot path is unchanged.
 //
 // # Performance
 //
