@@ -183,7 +183,7 @@ func warn(title, detail string) Feedback { return Feedback{Level: Warn, Title: t
 // barcodes, items not on the order, over-receipt beyond the tolerance,
 // expired or short-dated lots and duplicate serials are flagged and
 // recorded as exceptions. Feedback says what happened. Refused scans
-// (unreadable, not an item, a lot missing) record nothing and keep SetQty's
+// (unreadable, not an item, a lot, serial or expiry missing) record nothing and keep SetQty's
 // quantity for the next scan.
 func (r *Receipt) Scan(ctx context.Context, text string) (Feedback, error) {
 	r.mu.Lock()
@@ -238,6 +238,12 @@ func (r *Receipt) Scan(ctx context.Context, text string) (Feedback, error) {
 	title := fmt.Sprintf("%s × %d", sku.Code, sc.Qty)
 	if sku.TrackLot && sc.Lot == "" {
 		return bad(sku.Code+": lot needed", "Scan the GS1 label with the lot"), nil
+	}
+	if sku.TrackSerial && sc.Serial == "" {
+		return bad(sku.Code+": serial needed", "Scan the GS1 label with the serial number"), nil
+	}
+	if sku.TrackExpiry && sc.Expiry == "" {
+		return bad(sku.Code+": expiry needed", "Scan the GS1 label with the expiry date"), nil
 	}
 	if sc.Serial != "" && sc.Qty != 1 {
 		return bad(sku.Code+": one serial, one unit", fmt.Sprintf("Serial %s stands for 1 unit, not %d", sc.Serial, sc.Qty)), nil

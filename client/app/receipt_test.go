@@ -39,6 +39,12 @@ func TestReceiptWithEveryException(t *testing.T) {
 	if fb := scan(t, r, eanL, app.Bad); !strings.Contains(fb.Detail, "lot") {
 		t.Errorf("lot-tracked item without a lot: %q", fb.Detail)
 	}
+	if fb := scan(t, r, gs1(eanL, "NODATE", "", ""), app.Bad); !strings.Contains(fb.Detail, "expiry") {
+		t.Errorf("expiry-tracked item without an expiry: %q", fb.Detail)
+	}
+	if fb := scan(t, r, eanS, app.Bad); !strings.Contains(fb.Detail, "serial") {
+		t.Errorf("serial-tracked item without a serial: %q", fb.Detail)
+	}
 	scan(t, r, gs1(eanL, "OLD", "260531", ""), app.Bad)   // expired yesterday
 	scan(t, r, gs1(eanL, "SOON", "260615", ""), app.Warn) // within 30 days
 	r.SetQty(3)
