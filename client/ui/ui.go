@@ -78,7 +78,7 @@ type UI struct {
 
 	user    app.User
 	notice  string // shown once on the sign-in screen (after signing out)
-	watchCh chan struct{}
+	watched chan struct{} // closed when watch returns
 }
 
 // New builds the UI over state in win, shows the first screen (set-up,
@@ -110,7 +110,10 @@ func New(state State, win fyne.Window, opts Options) *UI {
 	u.body = container.NewStack()
 	win.SetContent(container.NewBorder(u.status, nil, nil, nil, u.body))
 	u.start()
-	if !opts.NoWatch {
+	u.watched = make(chan struct{})
+	if opts.NoWatch {
+		close(u.watched)
+	} else {
 		go u.watch()
 	}
 	return u
@@ -144,6 +147,7 @@ func scanText(r decode.Result) string {
 
 // watch follows the app state's change signal until the window closes.
 func (u *UI) watch() {
+	defer close(u.watched)
 	ch := u.state.Changed()
 	if ch == nil {
 		return
