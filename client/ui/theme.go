@@ -68,9 +68,9 @@ func (t *handheldTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.
 	case theme.ColorNamePlaceHolder:
 		return pick(color.NRGBA{R: 0x5f, G: 0x66, B: 0x70, A: 0xff}, color.NRGBA{R: 0x9a, G: 0xa2, B: 0xac, A: 0xff})
 	case theme.ColorNamePrimary:
-		return pick(color.NRGBA{R: 0x0b, G: 0x57, B: 0xd0, A: 0xff}, color.NRGBA{R: 0x4d, G: 0x94, B: 0xff, A: 0xff})
+		return pick(color.NRGBA{R: 0x0b, G: 0x57, B: 0xd0, A: 0xff}, color.NRGBA{R: 0x25, G: 0x63, B: 0xeb, A: 0xff})
 	case theme.ColorNameForegroundOnPrimary:
-		return pick(color.White, color.Black)
+		return color.White
 	case theme.ColorNameError:
 		return pick(color.NRGBA{R: 0xb0, G: 0x14, B: 0x14, A: 0xff}, color.NRGBA{R: 0xff, G: 0x6b, B: 0x6b, A: 0xff})
 	case theme.ColorNameWarning:

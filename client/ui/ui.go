@@ -77,7 +77,7 @@ type UI struct {
 	async func(func())
 
 	user    app.User
-	notice  string // shown once on the sign-in screen (after signing out)
+	notice  string        // shown once on the sign-in screen (after signing out)
 	watched chan struct{} // closed when watch returns
 }
 
