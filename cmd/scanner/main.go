@@ -16,7 +16,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -83,6 +85,15 @@ func run() error {
 
 	served := make(chan error, 1)
 	go func() { served <- state.Serve(ctx) }()
+	// Ctrl-C or SIGTERM closes the window like the user would.
+	sig, stopSignals := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stopSignals()
+	go func() {
+		<-sig.Done()
+		if ctx.Err() == nil {
+			fyne.Do(a.Quit)
+		}
+	}()
 	w.ShowAndRun()
 	cancel()
 	if err := <-served; err != nil && !errors.Is(err, context.Canceled) {
