@@ -34,6 +34,12 @@ type Config struct {
 	// swap its transport); App sets its Snapshot, OnSnapshot and OnStatus
 	// fields, and its AppVersion and HTTPClient when empty.
 	SyncConfig syncer.Config
+	// GSSubstitute is what the hardware scanner's profile types in place
+	// of the GS1 group separator (ASCII 29), which a keyboard wedge cannot
+	// deliver to a text field; "" when the scanner sends none. It is
+	// replaced by the separator in scans that start with a GS1 symbology
+	// identifier or with digits, so internal codes keep it as typed.
+	GSSubstitute string
 }
 
 // App is the handheld's state over one device database. It is safe for
@@ -564,4 +570,24 @@ func (a *App) Stock(ctx context.Context, locationType string) ([]StockLine, erro
 		out[i] = StockLine{Location: r.Location, SKU: r.SKU, Name: r.Name, Lot: r.Lot, Qty: r.Qty}
 	}
 	return out, nil
+}
+
+// scanOf turns scanned text into what resolution reads, putting back the
+// group separators the scanner's profile typed as GSSubstitute.
+func (a *App) scanOf(text string) resolve.Scan {
+	sub := a.cfg.GSSubstitute
+	if sub == "" || !strings.Contains(text, sub) {
+		return resolve.Scan{Text: text}
+	}
+	gs1ish := len(text) >= 2 && text[0] >= '0' && text[0] <= '9' && text[1] >= '0' && text[1] <= '9'
+	if len(text) >= 3 && text[0] == ']' {
+		switch text[:3] {
+		case "]C1", "]e0", "]d2", "]d5", "]Q3", "]Q4", "]J1":
+			gs1ish = true
+		}
+	}
+	if gs1ish {
+		text = strings.ReplaceAll(text, sub, "\x1d")
+	}
+	return resolve.Scan{Text: text}
 }

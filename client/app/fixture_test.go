@@ -119,6 +119,7 @@ type fixture struct {
 	t    testing.TB
 	path string
 	sync string // the store's synchronous level
+	gs   string // the app's GSSubstitute
 	st   *store.Store
 	app  *app.App
 }
@@ -152,7 +153,7 @@ func newFixtureWith(t testing.TB, cat syncproto.Catalog, synchronous string) *fi
 func (f *fixture) open() {
 	f.t.Helper()
 	f.st = storetest.MustOpenPath(f.t, f.path, store.WithSynchronous(f.sync))
-	f.app = app.New(f.st, app.Config{Now: func() time.Time { return today }})
+	f.app = app.New(f.st, app.Config{Now: func() time.Time { return today }, GSSubstitute: f.gs})
 }
 
 // reopen closes the store, as a killed app would leave it, and opens it again.

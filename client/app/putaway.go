@@ -123,7 +123,7 @@ func (p *Putaway) Scan(ctx context.Context, text string) (Feedback, error) {
 	if text == "" {
 		return bad("Empty scan", "Scan an item or a bin"), nil
 	}
-	res, err := p.a.res.Resolve(ctx, resolve.Scan{Text: text})
+	res, err := p.a.res.Resolve(ctx, p.a.scanOf(text))
 	if err != nil {
 		return Feedback{}, err
 	}

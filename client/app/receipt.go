@@ -131,7 +131,7 @@ func (a *App) orderOf(ctx context.Context, text string) (string, error) {
 	} else if ok {
 		return o.Number, nil
 	}
-	res, err := a.res.Resolve(ctx, resolve.Scan{Text: text})
+	res, err := a.res.Resolve(ctx, a.scanOf(text))
 	if err != nil {
 		return "", err
 	}
@@ -195,7 +195,7 @@ func (r *Receipt) Scan(ctx context.Context, text string) (Feedback, error) {
 	if text == "" {
 		return bad("Empty scan", "Scan an item of "+r.po), nil
 	}
-	res, err := r.a.res.Resolve(ctx, resolve.Scan{Text: text})
+	res, err := r.a.res.Resolve(ctx, r.a.scanOf(text))
 	if err != nil {
 		return Feedback{}, err
 	}

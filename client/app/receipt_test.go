@@ -288,3 +288,50 @@ func TestCancelWritesNothing(t *testing.T) {
 	}
 	_ = syncproto.KindReceive
 }
+
+// TestGSSubstitute: a wedge scanner cannot type the GS1 group separator
+// into the scan field, so its profile types a substitute; the app puts the
+// separator back in GS1 scans (with or without a symbology identifier) and
+// leaves other codes as typed.
+func TestGSSubstitute(t *testing.T) {
+	f := newFixture(t, false)
+	f.signIn()
+	label := func(prefix, lot string) string { return prefix + "010" + eanL + "10" + lot + "|17261231" }
+	r, err := f.app.StartReceipt(ctx, "PO-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without the setting the substitute is in the lot: unreadable.
+	if fb := scan(t, r, label("]C1", "LOT6"), app.Bad); !strings.Contains(fb.Detail, "not allowed") {
+		t.Fatalf("without a substitute: %q", fb.Detail)
+	}
+	if err := r.Cancel(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	f.gs = "|"
+	f.reopen()
+	r, err = f.app.StartReceipt(ctx, "PO-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan(t, r, label("]C1", "LOT7"), app.Good)
+	scan(t, r, label("", "LOT8"), app.Good)
+	scan(t, r, "AB|CD", app.Bad) // an internal code: unknown, kept as typed
+	scans, err := r.Scans(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range scans {
+		got = append(got, s.Lot+" "+s.Expiry+" "+s.Barcode)
+	}
+	want := []string{
+		"LOT7 2026-12-31 " + label("]C1", "LOT7"),
+		"LOT8 2026-12-31 " + label("", "LOT8"),
+		"  AB|CD",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("scans:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -55,7 +55,7 @@ func (r *Returns) Scan(ctx context.Context, text string) (Feedback, error) {
 		return Feedback{}, errorf(ErrNoLocation, nil, "The warehouse has no returns location")
 	}
 	text = strings.TrimSpace(text)
-	res, err := r.a.res.Resolve(ctx, resolve.Scan{Text: text})
+	res, err := r.a.res.Resolve(ctx, r.a.scanOf(text))
 	if err != nil {
 		return Feedback{}, err
 	}
@@ -160,7 +160,7 @@ func (r *Returns) bin(ctx context.Context, text string) (string, Feedback, bool,
 	if _, ok, err := r.a.st.Location(ctx, text); err != nil {
 		return "", Feedback{}, false, err
 	} else if !ok {
-		res, err := r.a.res.Resolve(ctx, resolve.Scan{Text: text})
+		res, err := r.a.res.Resolve(ctx, r.a.scanOf(text))
 		if err != nil {
 			return "", Feedback{}, false, err
 		}

@@ -50,6 +50,7 @@ func run() error {
 	code := flag.String("enroll", "", "enrollment code (from `syncd device add`) to enroll without the set-up screen")
 	dark := flag.Bool("dark", false, "dark theme")
 	cam := flag.String("camera", "", "camera device (such as /dev/video0) for the camera scan button")
+	gs := flag.String("gs-substitute", "|", "what the hardware scanner's profile types for the GS1 group separator (ASCII 29), which a keyboard wedge cannot deliver; empty for none")
 	flag.Parse()
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -64,7 +65,7 @@ func run() error {
 		return err
 	}
 	defer st.Close()
-	state := app.New(st, app.Config{AppVersion: version})
+	state := app.New(st, app.Config{AppVersion: version, GSSubstitute: *gs})
 
 	if *server != "" && *code != "" {
 		enrollNow(ctx, log, state, *server, *code)
