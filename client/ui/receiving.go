@@ -118,7 +118,9 @@ func newReceiptScreen(u *UI, r Receipt) *receiptScreen {
 		title += " · blind"
 	}
 	header := container.NewBorder(nil, nil, touch(button("Home", theme.HomeIcon(), u.home)), nil, heading(title))
-	actions := container.NewGridWithColumns(4, touch(s.qty), touch(s.damage), touch(s.undo), touch(s.finish))
+	// Two by two: four in a row would not fit a 480-point handheld at
+	// these touch sizes (TestScenesFitHandheld).
+	actions := container.NewGridWithColumns(2, touch(s.qty), touch(s.damage), touch(s.undo), touch(s.finish))
 	s.controls = container.NewVBox(header, s.fb.root, s.scan.root, actions)
 	tally := container.NewBorder(lbl(&widget.Label{Text: "Lines", TextStyle: fyne.TextStyle{Bold: true}}), nil, nil, nil,
 		container.NewVScroll(s.lines))

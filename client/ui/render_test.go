@@ -270,3 +270,18 @@ func scan(t testing.TB, w fyne.Window, text string) {
 	test.Type(e, text)
 	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 }
+
+// TestScenesFitHandheld: no screen needs more than a handheld's 480 points
+// of width (a window asks the system for its content's minimum size, so a
+// wider screen would run off a handheld's display).
+func TestScenesFitHandheld(t *testing.T) {
+	for _, sc := range scenes {
+		for _, dark := range []bool{false, true} {
+			u, w := newTestUI(t, sc.state(), handheld, dark)
+			sc.goTo(t, u, w)
+			if min := w.Content().MinSize(); min.Width > handheld.Width {
+				t.Errorf("%s (dark %v) needs %.0f points of width, more than %.0f", sc.name, dark, min.Width, handheld.Width)
+			}
+		}
+	}
+}
