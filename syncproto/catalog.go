@@ -17,6 +17,8 @@ type Catalog struct {
 	PurchaseOrders []PurchaseOrder `json:"purchase_orders,omitempty"`
 	SalesOrders    []SalesOrder    `json:"sales_orders,omitempty"`
 	Users          []User          `json:"users,omitempty"`
+	PickLists      []PickList      `json:"pick_lists,omitempty"`
+	Transfers      []Transfer      `json:"transfers,omitempty"`
 }
 
 // Len is the number of records in c.
@@ -25,7 +27,7 @@ func (c *Catalog) Len() int {
 		return 0
 	}
 	return len(c.Warehouses) + len(c.Suppliers) + len(c.SKUs) + len(c.Barcodes) + len(c.Locations) +
-		len(c.PurchaseOrders) + len(c.SalesOrders) + len(c.Users)
+		len(c.PurchaseOrders) + len(c.SalesOrders) + len(c.Users) + len(c.PickLists) + len(c.Transfers)
 }
 
 // Warehouse is the device's own warehouse.
@@ -174,4 +176,69 @@ type SnapshotPage struct {
 	Levels []Level `json:"levels,omitempty"`
 	// Next is the token of the next page; empty on the last page.
 	Next string `json:"next,omitempty"`
+}
+
+// PickList is a walk through the warehouse that picks one or more sales
+// orders (several: batch picking). The server allocates it; devices of its
+// warehouse hold it while it is open. Tasks are in walking order.
+type PickList struct {
+	ID     string `json:"id"`
+	Status string `json:"status"` // open | assigned | in_progress | done | cancelled
+	// AssignedTo is the user code of the picker it is assigned to; empty
+	// while anyone may take it.
+	AssignedTo string     `json:"assigned_to,omitempty"`
+	Orders     []string   `json:"orders"`
+	Tasks      []PickTask `json:"tasks"`
+	Archived   bool       `json:"archived,omitempty"`
+	Position   uint64     `json:"position"`
+}
+
+// PickTask is one stop of a pick list: take Qty of a SKU (and lot) from a
+// location for a sales order. Picked counts what the applied picks took.
+type PickTask struct {
+	ID       string `json:"id"` // unique, e.g. "PL-000123/4"; picks carry it as Event.Task
+	Seq      int64  `json:"seq"`
+	Order    string `json:"order"`
+	Location string `json:"location"`
+	SKU      string `json:"sku"`
+	Lot      string `json:"lot,omitempty"`
+	Expiry   string `json:"expiry,omitempty"` // YYYY-MM-DD of the lot, when known
+	Qty      int64  `json:"qty"`
+	Picked   int64  `json:"picked"`
+	Status   string `json:"status"` // open | picked | short | cancelled
+}
+
+// Held says whether a device holds the pick list: not archived, not done
+// or cancelled.
+func (p *PickList) Held() bool {
+	return !p.Archived && (p.Status == "open" || p.Status == "assigned" || p.Status == "in_progress")
+}
+
+// Transfer moves stock between two warehouses through an in-transit
+// state: the sending warehouse ships it (moves into its location of type
+// transit with Ref = Number), the receiving one receives it (receive
+// events with Ref = Number). Both warehouses' devices hold it while it is
+// open.
+type Transfer struct {
+	Number   string         `json:"number"`
+	From     string         `json:"from"`   // sending warehouse
+	To       string         `json:"to"`     // receiving warehouse
+	Status   string         `json:"status"` // open | shipped | received | cancelled
+	Lines    []TransferLine `json:"lines"`
+	Archived bool           `json:"archived,omitempty"`
+	Position uint64         `json:"position"`
+}
+
+// TransferLine is one SKU (and lot) of a transfer, in base units.
+type TransferLine struct {
+	SKU      string `json:"sku"`
+	Lot      string `json:"lot,omitempty"`
+	Qty      int64  `json:"qty"`
+	Shipped  int64  `json:"shipped"`
+	Received int64  `json:"received"`
+}
+
+// Held says whether a device holds the transfer.
+func (t *Transfer) Held() bool {
+	return !t.Archived && (t.Status == "open" || t.Status == "shipped")
 }

@@ -32,7 +32,7 @@ const (
 // ExceptionReasons lists the reasons an exception event may carry.
 var ExceptionReasons = []string{
 	"unknown_barcode", "not_on_po", "over_receipt", "expired_lot",
-	"short_dated", "duplicate_serial", "damaged",
+	"short_dated", "duplicate_serial", "damaged", "short_pick",
 }
 
 // Kinds lists every known kind in a stable order.
@@ -72,7 +72,10 @@ type Event struct {
 	Serial string `json:"serial,omitempty"`
 	Expiry string `json:"expiry,omitempty"`
 	// Barcode is the scanned text an exception is about.
-	Barcode    string    `json:"barcode,omitempty"`
+	Barcode string `json:"barcode,omitempty"`
+	// Task is the pick task a pick (or a short_pick exception) works
+	// through, as PickTask.ID.
+	Task       string    `json:"task,omitempty"`
 	DeviceTime time.Time `json:"device_time"`
 	// SeenPosition is the last server ledger position the device had pulled
 	// when it recorded the event.
@@ -102,6 +105,7 @@ type hashed struct {
 	Serial  string `json:"serial,omitempty"`
 	Expiry  string `json:"expiry,omitempty"`
 	Barcode string `json:"barcode,omitempty"`
+	Task    string `json:"task,omitempty"`
 }
 
 // ComputeHash returns the payload hash of e: "sha256:" and the hex SHA-256 of
@@ -113,7 +117,7 @@ func (e *Event) ComputeHash() string {
 		Reason: e.Reason, Ref: e.Ref,
 		DeviceTime:   e.DeviceTime.UTC().Format(time.RFC3339Nano),
 		SeenPosition: e.SeenPosition,
-		Serial:       e.Serial, Expiry: e.Expiry, Barcode: e.Barcode,
+		Serial:       e.Serial, Expiry: e.Expiry, Barcode: e.Barcode, Task: e.Task,
 	})
 	if err != nil { // cannot happen: every field is a plain value
 		panic(fmt.Sprintf("hash event: %v", err))

@@ -104,10 +104,14 @@ const (
 	StatusApplied  Status = "applied"
 	StatusParked   Status = "parked"
 	StatusRejected Status = "rejected"
+	// StatusCancelled is a parked event a supervisor cancelled: it is
+	// never applied. It reaches the device as a Resolution, not an ack.
+	StatusCancelled Status = "cancelled"
 )
 
-// Outcome is what became of one pushed event. It is final: pushing the same
-// event again returns the same outcome.
+// Outcome is what became of one pushed event. Pushing the same event again
+// returns the same outcome; a parked one may later be resolved by a
+// supervisor (see Resolution).
 type Outcome struct {
 	ID     string `json:"id"`
 	Seq    uint64 `json:"seq"`
@@ -177,6 +181,23 @@ type Changes struct {
 	CatalogCursor uint64   `json:"catalog_cursor,omitempty"`
 	Catalog       *Catalog `json:"catalog,omitempty"`
 	CatalogMore   bool     `json:"catalog_more,omitempty"`
+	// Resolutions are a supervisor's decisions on this device's parked
+	// events, in the ledger range (From, Cursor].
+	Resolutions []Resolution `json:"resolutions,omitempty"`
+}
+
+// Resolution is a supervisor's decision on a parked event: accepted (the
+// event is applied, after an adjustment that makes its stock exist) or
+// cancelled (it never will be). Position is where the decision sits in
+// the warehouse's ledger order.
+type Resolution struct {
+	EventID  string    `json:"event_id"`
+	Seq      uint64    `json:"seq"`
+	Status   Status    `json:"status"` // applied | cancelled
+	Reason   string    `json:"reason"`
+	By       string    `json:"by"`
+	At       time.Time `json:"at"`
+	Position uint64    `json:"position"`
 }
 
 // Poke tells a device that its warehouse's ledger has grown to Head, or
