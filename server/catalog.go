@@ -267,7 +267,9 @@ type ListFilter struct {
 	SKU       string // barcodes
 	Supplier  string // purchase orders
 	Type      string // locations and barcodes
-	Archived  Archived
+	// AssignedTo is the user code a pick list is assigned to.
+	AssignedTo string
+	Archived   Archived
 	// After is the key of the last record of the previous page; records
 	// list in key order, so paging is stable while records change.
 	After *CatalogKey

@@ -31,6 +31,9 @@ type Catalog struct {
 	PurchaseOrders *Collection[PurchaseOrder]
 	SalesOrders    *Collection[SalesOrder]
 	Users          *Collection[User]
+	// PickLists are read here; waves, assignment and picks write them
+	// (picking.go).
+	PickLists *Collection[PickList]
 }
 
 // NewCatalog returns the catalog over a store. The ledger is the one
@@ -117,6 +120,7 @@ func NewCatalog(store CatalogStore, ledger *Ledger) *Catalog {
 			}
 		},
 	}
+	c.PickLists = newPickListCollection(c)
 	return c
 }
 

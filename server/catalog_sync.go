@@ -188,6 +188,17 @@ func addRecord(ctx context.Context, tx CatalogReadTx, cat *syncproto.Catalog, wa
 		}
 		cat.Users = append(cat.Users, WireUser(u))
 		rec = cat.Users[len(cat.Users)-1]
+	case KindPickList:
+		ptx, err := pickingRead(tx)
+		if err != nil {
+			return 0, err
+		}
+		p, err := ptx.PickList(ctx, ch.Key.Code)
+		if err != nil {
+			return 0, err
+		}
+		cat.PickLists = append(cat.PickLists, WirePickList(p))
+		rec = cat.PickLists[len(cat.PickLists)-1]
 	default:
 		return 0, nil
 	}
@@ -216,6 +227,8 @@ func dropLast(cat *syncproto.Catalog, kind CatalogKind) {
 		cat.SalesOrders = cat.SalesOrders[:len(cat.SalesOrders)-1]
 	case KindUser:
 		cat.Users = cat.Users[:len(cat.Users)-1]
+	case KindPickList:
+		cat.PickLists = cat.PickLists[:len(cat.PickLists)-1]
 	}
 }
 
@@ -369,6 +382,10 @@ func (c *Catalog) snapSections(warehouse string, stock bool) []snapSection {
 	for _, st := range []SalesOrderStatus{SOOpen, SOPartiallyPicked} {
 		ss = append(ss, section(c.SalesOrders, ownStatus(string(st)), WireSalesOrder,
 			func(p *syncproto.SnapshotPage) *[]syncproto.SalesOrder { return &p.SalesOrders }))
+	}
+	for _, st := range heldPickListStatuses {
+		ss = append(ss, section(c.PickLists, ownStatus(string(st)), WirePickList,
+			func(p *syncproto.SnapshotPage) *[]syncproto.PickList { return &p.PickLists }))
 	}
 	ss = append(ss, section(c.Users, active, WireUser, func(p *syncproto.SnapshotPage) *[]syncproto.User { return &p.Users }))
 	if stock {

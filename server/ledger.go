@@ -312,7 +312,7 @@ func (l *Ledger) applyGroup(group []*pushReq) {
 	defer cancel()
 	now := l.now().UTC()
 	err := l.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		if cl, ok := tx.(catalogLocker); ok && receivesAgainstOrders(group) {
+		if cl, ok := tx.(catalogLocker); ok && (receivesAgainstOrders(group) || writesPickLists(group)) {
 			if err := cl.LockCatalog(ctx); err != nil {
 				return err
 			}
@@ -543,6 +543,9 @@ func (a *applier) decide(ctx context.Context, ev *syncproto.Event, out *syncprot
 		a.head = pos
 	}
 	out.Status = syncproto.StatusApplied
+	if err := a.applyPicking(ctx, ev); err != nil {
+		return err
+	}
 	return a.receivePO(ctx, ev)
 }
 

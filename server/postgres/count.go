@@ -25,10 +25,10 @@ func (s *Store) CountCatalog(ctx context.Context, kind server.CatalogKind, f ser
 		w.conds = append(w.conds, "archived")
 	}
 	switch kind {
-	case server.KindLocation, server.KindPurchaseOrder, server.KindSalesOrder:
+	case server.KindLocation, server.KindPurchaseOrder, server.KindSalesOrder, server.KindPickList:
 		w.eq("warehouse", f.Warehouse)
 	}
-	if kind == server.KindPurchaseOrder || kind == server.KindSalesOrder {
+	if kind == server.KindPurchaseOrder || kind == server.KindSalesOrder || kind == server.KindPickList {
 		w.eq("status", f.Status)
 	}
 	var n int
