@@ -188,6 +188,20 @@ func addRecord(ctx context.Context, tx CatalogReadTx, cat *syncproto.Catalog, wa
 		}
 		cat.Users = append(cat.Users, WireUser(u))
 		rec = cat.Users[len(cat.Users)-1]
+	case KindTransfer:
+		ttx, ok := tx.(TransferReadTx)
+		if !ok {
+			return 0, nil
+		}
+		t, err := ttx.Transfer(ctx, ch.Key.Code)
+		if err != nil {
+			return 0, err
+		}
+		if t.From != warehouse && t.To != warehouse {
+			return 0, nil // logged as a shared kind: the two warehouses' only
+		}
+		cat.Transfers = append(cat.Transfers, WireTransfer(t))
+		rec = cat.Transfers[len(cat.Transfers)-1]
 	case KindPickList:
 		ptx, err := pickingRead(tx)
 		if err != nil {
@@ -229,6 +243,8 @@ func dropLast(cat *syncproto.Catalog, kind CatalogKind) {
 		cat.Users = cat.Users[:len(cat.Users)-1]
 	case KindPickList:
 		cat.PickLists = cat.PickLists[:len(cat.PickLists)-1]
+	case KindTransfer:
+		cat.Transfers = cat.Transfers[:len(cat.Transfers)-1]
 	}
 }
 
@@ -387,7 +403,8 @@ func (c *Catalog) snapSections(warehouse string, stock bool) []snapSection {
 		ss = append(ss, section(c.PickLists, ownStatus(string(st)), WirePickList,
 			func(p *syncproto.SnapshotPage) *[]syncproto.PickList { return &p.PickLists }))
 	}
-	ss = append(ss, section(c.Users, active, WireUser, func(p *syncproto.SnapshotPage) *[]syncproto.User { return &p.Users }))
+	ss = append(ss, section(c.Users, active, WireUser, func(p *syncproto.SnapshotPage) *[]syncproto.User { return &p.Users }),
+		c.transferSection(warehouse))
 	if stock {
 		ss = append(ss, snapSection{
 			read: func(ctx context.Context, p *syncproto.SnapshotPage, after []string, limit int) (int, []string, error) {

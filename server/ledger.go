@@ -268,7 +268,10 @@ type pushReq struct {
 	// catalogHead is the catalog position of the last purchase order
 	// the push received against (0: none).
 	catalogHead uint64
-	done        chan struct{}
+	// others are the ledger heads the push reached in other warehouses
+	// (a received transfer takes stock out of the sender's transit).
+	others map[string]uint64
+	done   chan struct{}
 }
 
 // groupCommit is the queue of pushes for the next group.
@@ -318,7 +321,7 @@ func (l *Ledger) applyGroup(group []*pushReq) {
 			}
 		}
 		for _, req := range group {
-			req.ack, req.err, req.head, req.catalogHead = nil, nil, 0, 0
+			req.ack, req.err, req.head, req.catalogHead, req.others = nil, nil, 0, 0, nil
 			err := tx.Savepoint(ctx, func() error {
 				d, err := tx.Device(ctx, req.deviceID)
 				if err != nil {
@@ -329,7 +332,7 @@ func (l *Ledger) applyGroup(group []*pushReq) {
 				if err != nil {
 					return err
 				}
-				req.ack, req.head, req.wh, req.catalogHead = ack, a.head, d.Warehouse, a.catalogHead
+				req.ack, req.head, req.wh, req.catalogHead, req.others = ack, a.head, d.Warehouse, a.catalogHead, a.others
 				return nil
 			})
 			if err != nil {
@@ -352,6 +355,9 @@ func (l *Ledger) applyGroup(group []*pushReq) {
 				heads[req.wh] = req.head
 			}
 			catalogHead = max(catalogHead, req.catalogHead)
+			for wh, h := range req.others {
+				heads[wh] = max(heads[wh], h)
+			}
 		}
 		close(req.done)
 	}
@@ -381,6 +387,9 @@ type applier struct {
 	catalogHead uint64
 	// stock caches the balances read or written in this transaction.
 	stock map[StockKey]int64
+	// others are the heads reached in other warehouses (system entries
+	// of transfers).
+	others map[string]uint64
 }
 
 func (a *applier) balance(ctx context.Context, k StockKey) (int64, error) {
@@ -473,6 +482,10 @@ func (a *applier) applyNew(ctx context.Context, ev *syncproto.Event, idTaken boo
 		out.Reason = "this event ID was already used by another event"
 	} else if err := a.decide(ctx, ev, &out); err != nil {
 		return out, err
+	} else if out.Status == syncproto.StatusParked {
+		if err := a.notePark(ctx, ev, &out); err != nil {
+			return out, err
+		}
 	}
 	rec.Outcome = out
 	if taken {
@@ -546,7 +559,10 @@ func (a *applier) decide(ctx context.Context, ev *syncproto.Event, out *syncprot
 	if err := a.applyPicking(ctx, ev); err != nil {
 		return err
 	}
-	return a.receivePO(ctx, ev)
+	if err := a.receivePO(ctx, ev); err != nil {
+		return err
+	}
+	return a.applyTransfer(ctx, ev)
 }
 
 func lotSuffix(lot string) string {
@@ -572,11 +588,10 @@ func (l *Ledger) Pull(ctx context.Context, deviceID string, p *syncproto.Pull) (
 		if err != nil {
 			return err
 		}
-		if len(entries) > limit {
-			entries, ch.More = entries[:limit], true
-		}
-		ch.Entries = entries
-		return nil
+		// Supervisors' decisions share the positions: the page covers
+		// both and carries this device's (see parked.go).
+		ch.Entries, ch.Resolutions, ch.Cursor, ch.More, err = pullResolutions(ctx, tx, d.Warehouse, deviceID, p.Cursor, limit, entries)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("pull for device %s: %w", deviceID, err)
@@ -584,7 +599,6 @@ func (l *Ledger) Pull(ctx context.Context, deviceID string, p *syncproto.Pull) (
 	ch.Levels = make([]syncproto.Level, 0)
 	idx := map[[3]string]int{}
 	for _, e := range ch.Entries {
-		ch.Cursor = e.Position
 		k := [3]string{e.Location, e.SKU, e.Lot}
 		lv := syncproto.Level{Location: e.Location, SKU: e.SKU, Lot: e.Lot, Qty: e.Balance, Position: e.Position}
 		if i, ok := idx[k]; ok {

@@ -37,7 +37,7 @@ type catalogLocker interface {
 func receivesAgainstOrders(group []*pushReq) bool {
 	for _, req := range group {
 		for i := range req.events {
-			if req.events[i].Kind == syncproto.KindReceive && req.events[i].Ref != "" {
+			if req.events[i].Kind == syncproto.KindReceive && req.events[i].Ref != "" || movesTransfers(&req.events[i]) {
 				return true
 			}
 		}

@@ -490,7 +490,9 @@ func (t *tx) Append(ctx context.Context, e server.LedgerEntry) (uint64, error) {
 
 func (t *tx) Head(ctx context.Context, warehouse string) (uint64, error) {
 	var h uint64
-	if err := t.q.QueryRow(ctx, `SELECT COALESCE(MAX(position), 0) FROM ledger WHERE warehouse = $1`, warehouse).Scan(&h); err != nil {
+	// Supervisors' decisions on parked events take positions too (parked.go).
+	if err := t.q.QueryRow(ctx, `SELECT GREATEST(COALESCE((SELECT MAX(position) FROM ledger WHERE warehouse = $1), 0),
+		COALESCE((SELECT MAX(position) FROM parked WHERE warehouse = $1 AND position > 0), 0))`, warehouse).Scan(&h); err != nil {
 		return 0, fmt.Errorf("ledger head: %w", err)
 	}
 	return h, nil
