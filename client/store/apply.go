@@ -29,8 +29,10 @@ func (s *Store) ApplyAck(ctx context.Context, ack *syncproto.Ack) error {
 			return err
 		}
 		now := nanos(s.now())
+		// A row a supervisor's decision resolved already keeps it: an ack
+		// arriving after the resolution (a resend) is older news.
 		setOutcome, err := tx.PrepareContext(ctx, `UPDATE outbox SET status = ?, code = ?, reason = ?, position = ?, acked_at = ?
-			WHERE seq = ? AND id = ?`)
+			WHERE seq = ? AND id = ? AND resolved_at = 0`)
 		if err != nil {
 			return err
 		}
@@ -49,7 +51,15 @@ func (s *Store) ApplyAck(ctx context.Context, ack *syncproto.Ack) error {
 			if n, err := res.RowsAffected(); err != nil {
 				return err
 			} else if n == 0 {
-				return fmt.Errorf("event %s seq %d: not in the outbox", o.ID, o.Seq)
+				var resolved bool
+				err := tx.QueryRowContext(ctx, `SELECT resolved_at <> 0 FROM outbox WHERE seq = ? AND id = ?`, o.Seq, o.ID).Scan(&resolved)
+				if errors.Is(err, sql.ErrNoRows) {
+					return fmt.Errorf("event %s seq %d: not in the outbox", o.ID, o.Seq)
+				}
+				if err != nil {
+					return fmt.Errorf("event %s: %w", o.ID, err)
+				}
+				continue
 			}
 			// Applied events keep their pending deltas until the pull that
 			// carries their ledger entries, unless it came already.
@@ -123,6 +133,9 @@ func (s *Store) ApplyChanges(ctx context.Context, ch *syncproto.Changes) error {
 			if err := applyCatalog(ctx, tx, ch); err != nil {
 				return err
 			}
+		}
+		if err := s.applyResolutions(ctx, tx, ch.Resolutions); err != nil {
+			return err
 		}
 		if ch.Cursor <= cursor {
 			return nil // nothing new
@@ -314,4 +327,76 @@ func (s *Store) ResetPulled(ctx context.Context) error {
 		return fmt.Errorf("reset pulled state: %w", err)
 	}
 	return nil
+}
+
+// applyResolutions stores supervisors' decisions on this device's parked
+// events (inside ApplyChanges' transaction). Each resolves its outbox row
+// once: the status becomes applied or cancelled, the reason says who
+// decided and why ("cancelled by sam: …"; the parked reason is kept), and
+// the row needs attention again when cancelled (a dismissed parked event
+// comes back so that the picker learns it was cancelled). An accepted
+// event leaves the attention list; its stock comes through the ledger
+// entries the acceptance wrote, as for any applied event. A decision on a
+// row already resolved, or on an event this device does not hold, changes
+// nothing; so does one on an event the server applied or rejected.
+func (s *Store) applyResolutions(ctx context.Context, tx *sql.Tx, rs []syncproto.Resolution) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	now := nanos(s.now())
+	touched := map[key]struct{}{}
+	for _, r := range rs {
+		var words string
+		switch r.Status {
+		case syncproto.StatusApplied:
+			words = "accepted"
+		case syncproto.StatusCancelled:
+			words = "cancelled"
+		default:
+			return fmt.Errorf("resolution of event %s: unknown status %q", r.EventID, r.Status)
+		}
+		var status string
+		var resolved int64
+		err := tx.QueryRowContext(ctx, `SELECT status, resolved_at FROM outbox WHERE seq = ? AND id = ?`, r.Seq, r.EventID).
+			Scan(&status, &resolved)
+		if errors.Is(err, sql.ErrNoRows) {
+			s.log.Warn("resolution of an event this device does not hold", "event", r.EventID, "seq", r.Seq)
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("resolution of event %s: %w", r.EventID, err)
+		}
+		if resolved != 0 || (status != "" && status != string(syncproto.StatusParked)) {
+			continue
+		}
+		why := words
+		if r.By != "" {
+			why += " by " + r.By
+		}
+		if r.Reason != "" {
+			why += ": " + r.Reason
+		}
+		at := nanos(r.At)
+		if at == 0 {
+			at = now
+		}
+		var position uint64
+		if r.Status == syncproto.StatusApplied {
+			position = r.Position
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = ?, parked_reason = reason, reason = ?, resolved_at = ?,
+				resolved_by = ?, resolution = ?, position = ?, dismissed_at = 0,
+				acked_at = CASE WHEN acked_at = 0 THEN ? ELSE acked_at END
+			WHERE seq = ?`, r.Status, why, at, r.By, r.Reason, position, now, r.Seq); err != nil {
+			return fmt.Errorf("resolution of event %s: %w", r.EventID, err)
+		}
+		// Never acknowledged here (the ack was lost): its deltas still
+		// count in the view. A cancelled event's never will.
+		if status == "" && r.Status == syncproto.StatusCancelled {
+			if err := dropPending(ctx, tx, r.Seq, touched); err != nil {
+				return fmt.Errorf("resolution of event %s: %w", r.EventID, err)
+			}
+		}
+	}
+	return recompute(ctx, tx, touched, nil)
 }

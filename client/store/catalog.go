@@ -112,7 +112,7 @@ func clearReference(ctx context.Context, tx *sql.Tx, stock bool) error {
 	}
 	tables := []string{"ref_warehouse", "ref_suppliers", "ref_skus", "ref_barcodes", "ref_locations",
 		"ref_purchase_orders", "ref_purchase_order_lines", "ref_po_sscc", "ref_sales_orders", "ref_sales_order_lines",
-		"ref_users"}
+		"ref_users", "ref_pick_lists", "ref_pick_tasks", "ref_transfers", "ref_transfer_lines"}
 	if stock {
 		tables = append(tables, "server_stock", "stock_view")
 	}
@@ -150,21 +150,30 @@ func applyCatalog(ctx context.Context, tx *sql.Tx, ch *syncproto.Changes) error 
 
 // refSQL are the single-row statements refWriter prepares on first use.
 var refSQL = map[string]string{
-	"-warehouse": `DELETE FROM ref_warehouse WHERE code = ?`,
-	"-supplier":  `DELETE FROM ref_suppliers WHERE code = ?`,
-	"-sku":       `DELETE FROM ref_skus WHERE code = ?`,
-	"-barcode":   `DELETE FROM ref_barcodes WHERE value = ?`,
-	"-location":  `DELETE FROM ref_locations WHERE code = ?`,
-	"po":         `INSERT OR REPLACE INTO ref_purchase_orders (number, supplier, status, expected_date, position) VALUES (?, ?, ?, ?, ?)`,
-	"-po":        `DELETE FROM ref_purchase_orders WHERE number = ?`,
-	"-po-lines":  `DELETE FROM ref_purchase_order_lines WHERE number = ?`,
-	"-po-ssccs":  `DELETE FROM ref_po_sscc WHERE number = ?`,
-	"po-sscc":    `INSERT INTO ref_po_sscc (number, n, sscc) VALUES (?, ?, ?)`,
-	"po-line":    `INSERT INTO ref_purchase_order_lines (number, line, sku, ordered, received) VALUES (?, ?, ?, ?, ?)`,
-	"so":         `INSERT OR REPLACE INTO ref_sales_orders (number, customer, status, position) VALUES (?, ?, ?, ?)`,
-	"-so":        `DELETE FROM ref_sales_orders WHERE number = ?`,
-	"-so-lines":  `DELETE FROM ref_sales_order_lines WHERE number = ?`,
-	"so-line":    `INSERT INTO ref_sales_order_lines (number, line, sku, qty, picked) VALUES (?, ?, ?, ?, ?)`,
+	"-warehouse":  `DELETE FROM ref_warehouse WHERE code = ?`,
+	"-supplier":   `DELETE FROM ref_suppliers WHERE code = ?`,
+	"-sku":        `DELETE FROM ref_skus WHERE code = ?`,
+	"-barcode":    `DELETE FROM ref_barcodes WHERE value = ?`,
+	"-location":   `DELETE FROM ref_locations WHERE code = ?`,
+	"po":          `INSERT OR REPLACE INTO ref_purchase_orders (number, supplier, status, expected_date, position) VALUES (?, ?, ?, ?, ?)`,
+	"-po":         `DELETE FROM ref_purchase_orders WHERE number = ?`,
+	"-po-lines":   `DELETE FROM ref_purchase_order_lines WHERE number = ?`,
+	"-po-ssccs":   `DELETE FROM ref_po_sscc WHERE number = ?`,
+	"po-sscc":     `INSERT INTO ref_po_sscc (number, n, sscc) VALUES (?, ?, ?)`,
+	"po-line":     `INSERT INTO ref_purchase_order_lines (number, line, sku, ordered, received) VALUES (?, ?, ?, ?, ?)`,
+	"so":          `INSERT OR REPLACE INTO ref_sales_orders (number, customer, status, position) VALUES (?, ?, ?, ?)`,
+	"-so":         `DELETE FROM ref_sales_orders WHERE number = ?`,
+	"-so-lines":   `DELETE FROM ref_sales_order_lines WHERE number = ?`,
+	"so-line":     `INSERT INTO ref_sales_order_lines (number, line, sku, qty, picked) VALUES (?, ?, ?, ?, ?)`,
+	"pick-list":   `INSERT OR REPLACE INTO ref_pick_lists (id, status, assigned_to, orders, position) VALUES (?, ?, ?, ?, ?)`,
+	"-pick-list":  `DELETE FROM ref_pick_lists WHERE id = ?`,
+	"-pick-tasks": `DELETE FROM ref_pick_tasks WHERE list = ?`,
+	"pick-task": `INSERT OR REPLACE INTO ref_pick_tasks (list, id, seq, order_no, location, sku, lot, expiry, qty, picked, status)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	"transfer":        `INSERT OR REPLACE INTO ref_transfers (number, from_wh, to_wh, status, position) VALUES (?, ?, ?, ?, ?)`,
+	"-transfer":       `DELETE FROM ref_transfers WHERE number = ?`,
+	"-transfer-lines": `DELETE FROM ref_transfer_lines WHERE number = ?`,
+	"transfer-line":   `INSERT INTO ref_transfer_lines (number, line, sku, lot, qty, shipped, received) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 }
 
 // refInsert is a multi-row INSERT: head, then one "(?, …)" of cols
@@ -391,6 +400,39 @@ func (w *refWriter) apply(ctx context.Context, c *syncproto.Catalog) error {
 			}
 		}
 	}
+	for _, l := range c.PickLists {
+		if err := w.exec(ctx, "-pick-tasks", l.ID); err != nil {
+			return fmt.Errorf("pick list %s: %w", l.ID, err)
+		}
+		if err := w.put(ctx, !l.Held(), "pick-list", l.ID, l.ID, l.Status, l.AssignedTo, strings.Join(l.Orders, ","), l.Position); err != nil {
+			return fmt.Errorf("pick list %s: %w", l.ID, err)
+		}
+		for _, t := range l.Tasks {
+			if !l.Held() {
+				break
+			}
+			if err := w.exec(ctx, "pick-task", l.ID, t.ID, t.Seq, t.Order, t.Location, t.SKU, t.Lot, t.Expiry, t.Qty,
+				t.Picked, t.Status); err != nil {
+				return fmt.Errorf("pick list %s task %s: %w", l.ID, t.ID, err)
+			}
+		}
+	}
+	for _, t := range c.Transfers {
+		if err := w.exec(ctx, "-transfer-lines", t.Number); err != nil {
+			return fmt.Errorf("transfer %s: %w", t.Number, err)
+		}
+		if err := w.put(ctx, !t.Held(), "transfer", t.Number, t.Number, t.From, t.To, t.Status, t.Position); err != nil {
+			return fmt.Errorf("transfer %s: %w", t.Number, err)
+		}
+		for i, ln := range t.Lines {
+			if !t.Held() {
+				break
+			}
+			if err := w.exec(ctx, "transfer-line", t.Number, i+1, ln.SKU, ln.Lot, ln.Qty, ln.Shipped, ln.Received); err != nil {
+				return fmt.Errorf("transfer %s line %d: %w", t.Number, i+1, err)
+			}
+		}
+	}
 	return w.flush(ctx)
 }
 
@@ -598,7 +640,7 @@ func (s *Store) ReferenceData(ctx context.Context) (*syncproto.Catalog, error) {
 			}); err != nil {
 			return err
 		}
-		return scanAll(ctx, s.r, `SELECT number, sku, qty, picked FROM ref_sales_order_lines ORDER BY number, line`,
+		if err := scanAll(ctx, s.r, `SELECT number, sku, qty, picked FROM ref_sales_order_lines ORDER BY number, line`,
 			func(sc scanner) error {
 				var n string
 				var ln syncproto.SOLine
@@ -609,7 +651,20 @@ func (s *Store) ReferenceData(ctx context.Context) (*syncproto.Catalog, error) {
 					c.SalesOrders[i].Lines = append(c.SalesOrders[i].Lines, ln)
 				}
 				return nil
-			})
+			}); err != nil {
+			return err
+		}
+		lists, err := s.pickLists(ctx, "")
+		if err != nil {
+			return err
+		}
+		c.PickLists = lists
+		transfers, err := s.transfers(ctx, "")
+		if err != nil {
+			return err
+		}
+		c.Transfers = transfers
+		return nil
 	}()
 	if err != nil {
 		return nil, fmt.Errorf("read reference data: %w", err)

@@ -32,7 +32,8 @@ type State struct {
 	OldestUnacked time.Time
 	// LastSyncAt is when the device last finished a sync (zero: never).
 	LastSyncAt time.Time
-	// Attention counts parked and rejected events nobody dismissed yet.
+	// Attention counts parked, rejected and cancelled events nobody
+	// dismissed yet.
 	Attention int
 }
 
@@ -46,7 +47,7 @@ func (s *Store) State(ctx context.Context) (State, error) {
 			COALESCE((SELECT warehouse FROM identity WHERE id = 1), ''),
 			s.last_seq, s.acked_through, s.cursor, s.catalog_cursor, s.last_sync_at,
 			(SELECT recorded_at FROM outbox WHERE seq = s.acked_through + 1),
-			(SELECT COUNT(*) FROM outbox WHERE status IN ('parked', 'rejected') AND dismissed_at = 0)
+			(SELECT COUNT(*) FROM outbox WHERE status IN ('parked', 'rejected', 'cancelled') AND dismissed_at = 0)
 		FROM sync_state s WHERE s.id = 1`).
 		Scan(&st.DeviceID, &st.Warehouse, &st.LastSeq, &st.AckedThrough, &st.Cursor, &st.CatalogCursor, &lastSync, &oldest, &st.Attention)
 	if err != nil {
@@ -162,9 +163,15 @@ type EventOutcome struct {
 	Outcome    syncproto.Outcome
 	RecordedAt time.Time
 	AckedAt    time.Time
-	// DismissedAt is when someone dismissed a parked or rejected event
-	// from the attention list (zero: not dismissed).
+	// DismissedAt is when someone dismissed a parked, rejected or
+	// cancelled event from the attention list (zero: not dismissed).
 	DismissedAt time.Time
+	// Resolution is a supervisor's decision on the event once it was
+	// parked (nil when none): Outcome.Status is then applied or cancelled
+	// and Outcome.Reason says so ("cancelled by sam: no stock"); the
+	// reason it was parked for is ParkedReason.
+	Resolution   *syncproto.Resolution
+	ParkedReason string
 }
 
 // Outcomes returns the events whose status is one of statuses (all events
@@ -172,7 +179,8 @@ type EventOutcome struct {
 // sequence order. Outcomes(ctx, StatusParked, StatusRejected) is the
 // "needs attention" list, dismissed ones included (see DismissedAt).
 func (s *Store) Outcomes(ctx context.Context, statuses ...syncproto.Status) ([]EventOutcome, error) {
-	q := `SELECT payload, status, code, reason, position, recorded_at, acked_at, dismissed_at FROM outbox`
+	q := `SELECT payload, status, code, reason, position, recorded_at, acked_at, dismissed_at,
+		resolved_at, resolved_by, resolution, parked_reason FROM outbox`
 	args := make([]any, len(statuses))
 	if len(statuses) > 0 {
 		q += ` WHERE status IN (?` + strings.Repeat(`, ?`, len(statuses)-1) + `)`
@@ -189,12 +197,13 @@ func (s *Store) Outcomes(ctx context.Context, statuses ...syncproto.Status) ([]E
 	var out []EventOutcome
 	for rows.Next() {
 		var (
-			eo                         EventOutcome
-			payload                    []byte
-			recorded, acked, dismissed int64
+			eo                                   EventOutcome
+			payload                              []byte
+			recorded, acked, dismissed, resolved int64
+			by, resolution                       string
 		)
 		if err := rows.Scan(&payload, &eo.Outcome.Status, &eo.Outcome.Code, &eo.Outcome.Reason, &eo.Outcome.Position,
-			&recorded, &acked, &dismissed); err != nil {
+			&recorded, &acked, &dismissed, &resolved, &by, &resolution, &eo.ParkedReason); err != nil {
 			return nil, fmt.Errorf("read outcomes: %w", err)
 		}
 		if err := json.Unmarshal(payload, &eo.Event); err != nil {
@@ -202,6 +211,10 @@ func (s *Store) Outcomes(ctx context.Context, statuses ...syncproto.Status) ([]E
 		}
 		eo.Outcome.ID, eo.Outcome.Seq = eo.Event.ID, eo.Event.Seq
 		eo.RecordedAt, eo.AckedAt, eo.DismissedAt = fromNanos(recorded), fromNanos(acked), fromNanos(dismissed)
+		if resolved != 0 {
+			eo.Resolution = &syncproto.Resolution{EventID: eo.Event.ID, Seq: eo.Event.Seq, Status: eo.Outcome.Status,
+				Reason: resolution, By: by, At: fromNanos(resolved), Position: eo.Outcome.Position}
+		}
 		out = append(out, eo)
 	}
 	if err := rows.Err(); err != nil {
@@ -210,17 +223,18 @@ func (s *Store) Outcomes(ctx context.Context, statuses ...syncproto.Status) ([]E
 	return out, nil
 }
 
-// Dismiss takes a parked or rejected event off the attention list (the
-// event and its outcome stay in the history).
+// Dismiss takes a parked, rejected or cancelled event off the attention
+// list (the event and its outcome stay in the history).
 func (s *Store) Dismiss(ctx context.Context, eventID string) error {
 	err := s.update(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE outbox SET dismissed_at = ? WHERE id = ? AND status IN ('parked', 'rejected') AND dismissed_at = 0`,
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET dismissed_at = ? WHERE id = ? AND status IN ('parked', 'rejected', 'cancelled')
+			AND dismissed_at = 0`,
 			nanos(s.now()), eventID)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("no undismissed parked or rejected event %s", eventID)
+			return fmt.Errorf("no undismissed parked, rejected or cancelled event %s", eventID)
 		}
 		return nil
 	})

@@ -32,6 +32,9 @@ type Scan struct {
 	// Serial (GS1 AI 21) and Expiry (YYYY-MM-DD) of received units;
 	// Barcode is the scanned text an exception is about.
 	Serial, Expiry, Barcode string
+	// Task is the pick task a pick or a short_pick exception works
+	// through.
+	Task string
 }
 
 // writeStmts are the statements of the hot write path, prepared once on the
@@ -223,7 +226,7 @@ func (s *Store) newEvent(sc Scan) (syncproto.Event, error) {
 	return syncproto.Event{
 		ID: id, User: sc.User, Kind: sc.Kind, SKU: sc.SKU, Lot: sc.Lot,
 		From: sc.From, To: sc.To, Qty: sc.Qty, Reason: sc.Reason, Ref: sc.Ref,
-		Serial: sc.Serial, Expiry: sc.Expiry, Barcode: sc.Barcode,
+		Serial: sc.Serial, Expiry: sc.Expiry, Barcode: sc.Barcode, Task: sc.Task,
 		DeviceTime: s.now().UTC(),
 	}, nil
 }
