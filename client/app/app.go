@@ -40,6 +40,9 @@ type Config struct {
 	// replaced by the separator in scans that start with a GS1 symbology
 	// identifier or with digits, so internal codes keep it as typed.
 	GSSubstitute string
+	// PickListWait bounds how long NextPickList waits for the list the
+	// server assigned to reach the device (20s by default).
+	PickListWait time.Duration
 }
 
 // App is the handheld's state over one device database. It is safe for
@@ -57,6 +60,11 @@ type App struct {
 	engine   *syncer.Engine // nil while Serve runs none
 	fatal    error          // the engine's FatalError until the next enrollment
 	receipts map[string]*Receipt
+
+	// pickMu serialises picking, so that two handles of one list (or a
+	// screen and a test) never interleave a read of the progress and the
+	// write it decides.
+	pickMu sync.Mutex
 }
 
 // New returns the app state over an open device store.
@@ -513,9 +521,13 @@ func (a *App) signedIn(ctx context.Context) (User, error) {
 	return u, nil
 }
 
-// Attention lists parked and rejected events nobody dismissed, newest first.
+// Attention lists parked, rejected and cancelled events nobody dismissed,
+// newest first. A parked event a supervisor accepted leaves the list (it
+// is applied); one they cancelled stays (or comes back, when it was
+// dismissed while parked) with Outcome.Status cancelled and Outcome.Reason
+// "cancelled by <supervisor>: <reason>", until dismissed.
 func (a *App) Attention(ctx context.Context) ([]store.EventOutcome, error) {
-	all, err := a.st.Outcomes(ctx, syncproto.StatusParked, syncproto.StatusRejected)
+	all, err := a.st.Outcomes(ctx, syncproto.StatusParked, syncproto.StatusRejected, syncproto.StatusCancelled)
 	if err != nil {
 		return nil, err
 	}
@@ -528,7 +540,7 @@ func (a *App) Attention(ctx context.Context) ([]store.EventOutcome, error) {
 	return out, nil
 }
 
-// Dismiss marks one parked or rejected event as seen.
+// Dismiss marks one parked, rejected or cancelled event as seen.
 func (a *App) Dismiss(ctx context.Context, eventID string) error {
 	if err := a.st.Dismiss(ctx, eventID); err != nil {
 		return err

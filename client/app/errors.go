@@ -42,6 +42,14 @@ var (
 	ErrNotAnOrder        = &Error{Code: "not_an_order", Message: "That is not a purchase order on this device"}
 	ErrNoLocation        = &Error{Code: "no_location", Message: "The warehouse lacks a location this needs"}
 	ErrReceiptClosed     = &Error{Code: "receipt_closed", Message: "This receipt is finished or cancelled"}
+	ErrNoPickList        = &Error{Code: "no_pick_list", Message: "No pick list to take"}
+	ErrPickListTaken     = &Error{Code: "pick_list_taken", Message: "This pick list is assigned to someone else"}
+	ErrPickingOpen       = &Error{Code: "picking_open", Message: "Another pick list is in progress"}
+	ErrPickingClosed     = &Error{Code: "picking_closed", Message: "This pick list is finished on this device"}
+	ErrNotATransfer      = &Error{Code: "not_a_transfer", Message: "That is not an open transfer of this warehouse"}
+	ErrNotSupervisor     = &Error{Code: "not_supervisor", Message: "Only a supervisor may do this"}
+	ErrServerRefused     = &Error{Code: "server_refused", Message: "The server refused the request"}
+	ErrReasonNeeded      = &Error{Code: "reason_needed", Message: "Give a reason"}
 )
 
 // errorf returns an *Error of kind's code with a message of its own.

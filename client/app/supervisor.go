@@ -2,7 +2,10 @@ package app
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -36,17 +39,161 @@ type CompetingEvent struct {
 	At      time.Time
 }
 
+// The supervisor queue is the server's (REST, online only): the device
+// calls it with its token and the signed-in user in X-Driftless-User, and
+// the server checks that user's supervisor role again. The app refuses
+// locally, before any request, when the signed-in user lacks the role.
+
+// supervisor returns the signed-in user when they hold the supervisor
+// role.
+func (a *App) supervisor(ctx context.Context) (User, error) {
+	u, err := a.signedIn(ctx)
+	if err != nil {
+		return User{}, err
+	}
+	if !u.Has(RoleSupervisor) {
+		return User{}, errorf(ErrNotSupervisor, nil, "%s is not a supervisor: only a supervisor may see and decide parked events", cmpOr(u.Name, u.Code))
+	}
+	return u, nil
+}
+
+// parkedJSON is one entry of GET /api/v1/parked.
+type parkedJSON struct {
+	Event struct {
+		ID         string    `json:"id"`
+		DeviceID   string    `json:"device_id"`
+		User       string    `json:"user"`
+		Kind       string    `json:"kind"`
+		SKU        string    `json:"sku"`
+		Lot        string    `json:"lot"`
+		From       string    `json:"from"`
+		To         string    `json:"to"`
+		Qty        int64     `json:"qty"`
+		DeviceTime time.Time `json:"device_time"`
+	} `json:"event"`
+	EventID    string    `json:"event_id"`
+	DeviceID   string    `json:"device_id"`
+	Device     string    `json:"device"`
+	User       string    `json:"user"`
+	Kind       string    `json:"kind"`
+	Location   string    `json:"location"`
+	From       string    `json:"from"`
+	SKU        string    `json:"sku"`
+	Lot        string    `json:"lot"`
+	Qty        int64     `json:"qty"`
+	Code       string    `json:"code"`
+	Reason     string    `json:"reason"`
+	At         time.Time `json:"at"`
+	ParkedAt   time.Time `json:"parked_at"`
+	RecordedAt time.Time `json:"recorded_at"`
+	StockNow   int64     `json:"stock_now"`
+	Competing  []struct {
+		EventID  string    `json:"event_id"`
+		ID       string    `json:"id"`
+		DeviceID string    `json:"device_id"`
+		Device   string    `json:"device"`
+		User     string    `json:"user"`
+		Kind     string    `json:"kind"`
+		Qty      int64     `json:"qty"`
+		At       time.Time `json:"at"`
+		Applied  time.Time `json:"applied_at"`
+		Recorded time.Time `json:"recorded_at"`
+	} `json:"competing"`
+}
+
+func firstTime(ts ...time.Time) time.Time {
+	for _, t := range ts {
+		if !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+func (p parkedJSON) parked() ParkedEvent {
+	e := p.Event
+	out := ParkedEvent{
+		EventID:  cmpOr(p.EventID, e.ID),
+		Device:   cmpOr(p.DeviceID, cmpOr(p.Device, e.DeviceID)),
+		User:     cmpOr(p.User, e.User),
+		Kind:     cmpOr(p.Kind, e.Kind),
+		Location: cmpOr(p.Location, cmpOr(p.From, cmpOr(e.From, e.To))),
+		SKU:      cmpOr(p.SKU, e.SKU),
+		Lot:      cmpOr(p.Lot, e.Lot),
+		Qty:      p.Qty,
+		Reason:   cmpOr(p.Reason, p.Code),
+		At:       firstTime(p.At, p.ParkedAt, p.RecordedAt, e.DeviceTime),
+		StockNow: p.StockNow,
+	}
+	if out.Qty == 0 {
+		out.Qty = e.Qty
+	}
+	for _, c := range p.Competing {
+		out.Competing = append(out.Competing, CompetingEvent{EventID: cmpOr(c.EventID, c.ID), Device: cmpOr(c.DeviceID, c.Device),
+			User: c.User, Kind: c.Kind, Qty: c.Qty, At: firstTime(c.At, c.Applied, c.Recorded)})
+	}
+	return out
+}
+
 // ParkedQueue lists the warehouse's parked events (online only; the
 // signed-in user must be a supervisor).
-func (a *App) ParkedQueue(ctx context.Context) ([]ParkedEvent, error) { return nil, errTODO }
+func (a *App) ParkedQueue(ctx context.Context) ([]ParkedEvent, error) {
+	u, err := a.supervisor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	wh, _, err := a.Warehouse(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var raw json.RawMessage
+	if err := a.rest(ctx, http.MethodGet, "/api/v1/parked?warehouse="+url.QueryEscape(wh), u.Code, nil, &raw); err != nil {
+		return nil, err
+	}
+	// A list, or an object holding it.
+	var list []parkedJSON
+	if err := json.Unmarshal(raw, &list); err != nil {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &obj); err != nil {
+			return nil, errorf(ErrServerRefused, err, "The server sent a parked queue this app does not understand")
+		}
+		for _, k := range []string{"parked", "events", "items", "data"} {
+			if v, ok := obj[k]; ok {
+				if err := json.Unmarshal(v, &list); err != nil {
+					return nil, errorf(ErrServerRefused, err, "The server sent a parked queue this app does not understand")
+				}
+				break
+			}
+		}
+	}
+	out := make([]ParkedEvent, len(list))
+	for i, p := range list {
+		out[i] = p.parked()
+	}
+	return out, nil
+}
 
 // AcceptParked accepts a parked event with a reason: the server adjusts
 // the stock it lacked and applies it.
-func (a *App) AcceptParked(ctx context.Context, eventID, reason string) error { return errTODO }
+func (a *App) AcceptParked(ctx context.Context, eventID, reason string) error {
+	return a.decide(ctx, eventID, "accept", reason)
+}
 
 // CancelParked cancels a parked event with a reason: it is never applied.
-func (a *App) CancelParked(ctx context.Context, eventID, reason string) error { return errTODO }
+func (a *App) CancelParked(ctx context.Context, eventID, reason string) error {
+	return a.decide(ctx, eventID, "cancel", reason)
+}
 
-// errTODO marks the parts of issue 7's API still being written; nothing
-// that returns it is reachable from a finished screen.
-var errTODO = errors.New("app: not implemented yet")
+// decide posts a supervisor's decision on a parked event.
+func (a *App) decide(ctx context.Context, eventID, decision, reason string) error {
+	u, err := a.supervisor(ctx)
+	if err != nil {
+		return err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return errorf(ErrReasonNeeded, nil, "Give a reason for the decision")
+	}
+	path := "/api/v1/parked/" + url.PathEscape(eventID) + "/" + decision
+	return a.rest(ctx, http.MethodPost, path, u.Code, map[string]string{"reason": reason, "by": u.Code}, nil)
+}
