@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/driftless/driftless/client/app"
@@ -25,6 +26,16 @@ type fakeState struct {
 	ret      *fakeReturns
 	dock     []app.StockLine
 	attn     []store.EventOutcome
+
+	lists     []app.PickListSummary
+	picking   *fakePicking // the active pick list
+	bins      []app.StockLine
+	move      *fakeMove
+	transfers []app.TransferSummary
+	treceipt  *fakeTransferReceipt
+	parked    []app.ParkedEvent
+	parkedErr error
+	decisions []string
 }
 
 var fakeUsers = []app.User{
@@ -47,6 +58,33 @@ func newFakeState() *fakeState {
 			Outcome:    syncproto.Outcome{ID: "ev-1", Status: syncproto.StatusParked, Code: "insufficient_stock", Reason: "DOCK-1 holds 4 of LAMP-BRASS"},
 			RecordedAt: fixedNow.Add(-40 * time.Minute),
 		}},
+		lists: []app.PickListSummary{
+			{ID: "PL-000123", Orders: []string{"SO-5531", "SO-5532", "SO-5540"}, Tasks: 8, Open: 6, AssignedTo: "pat", Status: "in_progress"},
+			{ID: "PL-000124", Orders: []string{"SO-5544"}, Tasks: 12, Open: 12, Status: "open"},
+			{ID: "PL-000127", Orders: []string{"SO-5547", "SO-5551"}, Tasks: 5, Open: 5, Status: "open"},
+		},
+		bins: []app.StockLine{
+			{Location: "A-01-03", SKU: "CHAIR-OAK", Name: "Oak dining chair", Qty: 16},
+			{Location: "A-01-03", SKU: "LAMP-BRASS", Name: "Brass desk lamp", Lot: "L2403", Qty: 4},
+			{Location: "B-02-01", SKU: "TABLE-ASH", Name: "Ash extending table", Qty: 2},
+		},
+		transfers: []app.TransferSummary{
+			{Number: "TR-0007", From: "WH1", To: "WH2", Status: "open", Lines: 3, Outbound: true},
+			{Number: "TR-0009", From: "WH3", To: "WH1", Status: "shipped", Lines: 2},
+		},
+		parked: []app.ParkedEvent{
+			{EventID: "ev-77", Device: "HH-07", User: "pat", Kind: "pick", Location: "A-02-01", SKU: "LAMP-BRASS", Lot: "L2403", Qty: 6,
+				Reason: "insufficient_stock: A-02-01 held 2 of the 6", At: fixedNow.Add(-50 * time.Minute), StockNow: 2,
+				Competing: []app.CompetingEvent{
+					{EventID: "ev-70", Device: "HH-03", User: "ana", Kind: "pick", Qty: 4, At: fixedNow.Add(-58 * time.Minute)},
+				}},
+			{EventID: "ev-81", Device: "HH-02", User: "ana", Kind: "move", Location: "A-01-03", SKU: "CHAIR-OAK", Qty: 3,
+				Reason: "insufficient_stock: A-01-03 held 0 of the 3", At: fixedNow.Add(-25 * time.Minute), StockNow: 0,
+				Competing: []app.CompetingEvent{
+					{EventID: "ev-79", Device: "HH-07", User: "pat", Kind: "pick", Qty: 2, At: fixedNow.Add(-31 * time.Minute)},
+					{EventID: "ev-80", Device: "HH-03", User: "sam", Kind: "move", Qty: 1, At: fixedNow.Add(-29 * time.Minute)},
+				}},
+		},
 	}
 }
 
@@ -119,10 +157,80 @@ func (f *fakeState) StartReceipt(_ context.Context, scan string) (Receipt, error
 }
 
 func (f *fakeState) Stock(_ context.Context, typ string) ([]app.StockLine, error) {
-	if typ == "dock" {
+	switch typ {
+	case "dock":
 		return f.dock, nil
+	case "bin":
+		return f.bins, nil
 	}
 	return nil, nil
+}
+
+func (f *fakeState) PickLists(context.Context) ([]app.PickListSummary, error) { return f.lists, nil }
+func (f *fakeState) NextPickList(context.Context) (app.PickListSummary, error) {
+	if !f.status.Online {
+		return app.PickListSummary{}, &app.Error{Code: "offline", Message: "The scanner is offline: choose a list it already holds."}
+	}
+	return f.lists[1], nil
+}
+func (f *fakeState) ActivePicking(context.Context) (Picking, bool, error) {
+	if f.picking == nil {
+		return nil, false, nil
+	}
+	return f.picking, true, nil
+}
+func (f *fakeState) StartPicking(_ context.Context, id string) (Picking, error) {
+	if id != "PL-000123" {
+		return nil, &app.Error{Code: "not_found", Message: "No pick list " + id + " on this scanner."}
+	}
+	if f.picking == nil {
+		f.picking = newFakePicking()
+	}
+	return f.picking, nil
+}
+
+func (f *fakeState) StartMove() Move {
+	if f.move == nil {
+		f.move = &fakeMove{}
+	}
+	return f.move
+}
+func (f *fakeState) StartShipment(_ context.Context, number string) (Move, error) {
+	f.move = &fakeMove{st: app.MoveState{Transfer: number}}
+	return f.move, nil
+}
+func (f *fakeState) Transfers(context.Context) ([]app.TransferSummary, error) {
+	return f.transfers, nil
+}
+func (f *fakeState) StartTransferReceipt(_ context.Context, number string) (TransferReceipt, error) {
+	f.treceipt = &fakeTransferReceipt{lines: []app.ReceiptLine{
+		{SKU: "CHAIR-OAK", Name: "Oak dining chair", Ordered: 10, Received: 4, OnOrder: true},
+		{SKU: "LAMP-BRASS", Name: "Brass desk lamp", Ordered: 6, OnOrder: true},
+	}}
+	return f.treceipt, nil
+}
+
+func (f *fakeState) ParkedQueue(context.Context) ([]app.ParkedEvent, error) {
+	return f.parked, f.parkedErr
+}
+func (f *fakeState) AcceptParked(_ context.Context, id, reason string) error {
+	return f.decide("accept", id, reason)
+}
+func (f *fakeState) CancelParked(_ context.Context, id, reason string) error {
+	return f.decide("cancel", id, reason)
+}
+func (f *fakeState) decide(how, id, reason string) error {
+	if f.parkedErr != nil {
+		return f.parkedErr
+	}
+	for i, e := range f.parked {
+		if e.EventID == id {
+			f.parked = append(f.parked[:i], f.parked[i+1:]...)
+			f.decisions = append(f.decisions, how+" "+id+" "+reason)
+			return nil
+		}
+	}
+	return &app.Error{Code: "conflict", Message: id + " is not parked any more."}
 }
 
 func (f *fakeState) StartPutaway() Putaway {
@@ -244,4 +352,154 @@ func (r *fakeReturns) Waiting(context.Context) ([]app.StockLine, error) { return
 func (r *fakeReturns) Dispose(_ context.Context, l app.StockLine, qty int64, d app.Disposition, bin, reason string) (app.Feedback, error) {
 	r.disposed = append(r.disposed, fmt.Sprintf("%s %d %s %s %s", l.SKU, qty, d, bin, reason))
 	return app.Feedback{Level: app.Good, Title: fmt.Sprintf("%d × %s %s", qty, l.SKU, d)}, nil
+}
+
+// fakePicking walks a fixed list of eight tasks: two picked, the third
+// current.
+type fakePicking struct {
+	st       app.PickState
+	i        int // the current task
+	finished bool
+	shorts   []int64
+}
+
+func newFakePicking() *fakePicking {
+	tasks := []app.PickTaskView{
+		{Location: "A-01-03", SKU: "CHAIR-OAK", Name: "Oak dining chair", Order: "SO-5531", Qty: 4, Picked: 4, Status: "picked"},
+		{Location: "A-01-07", SKU: "MUG-STONE", Name: "Stoneware mug", Order: "SO-5532", Qty: 12, Picked: 12, Status: "picked"},
+		{Location: "A-02-01", SKU: "LAMP-BRASS", Name: "Brass desk lamp", Lot: "L2403", Order: "SO-5531", Qty: 6, Picked: 2, Status: "open"},
+		{Location: "A-04-02", SKU: "TABLE-ASH", Name: "Ash extending table", Order: "SO-5540", Qty: 1, Status: "open"},
+		{Location: "B-01-05", SKU: "RUG-WOOL", Name: "Wool rug 160×230", Order: "SO-5532", Qty: 2, Status: "open"},
+		{Location: "B-03-02", SKU: "VASE-GLASS", Name: "Glass vase, tall", Order: "SO-5540", Qty: 3, Status: "open"},
+		{Location: "C-02-04", SKU: "CUSHION-LIN", Name: "Linen cushion", Order: "SO-5531", Qty: 8, Status: "open"},
+		{Location: "D-01-01", SKU: "SHELF-PINE", Name: "Pine wall shelf", Order: "SO-5540", Qty: 2, Status: "open"},
+	}
+	for i := range tasks {
+		tasks[i].ID = fmt.Sprintf("PL-000123/%d", i+1)
+		tasks[i].N, tasks[i].Of = i+1, len(tasks)
+	}
+	return &fakePicking{st: app.PickState{List: "PL-000123", Tasks: tasks}, i: 2}
+}
+
+func (p *fakePicking) State(context.Context) (app.PickState, error) {
+	st := p.st
+	st.Tasks = append([]app.PickTaskView(nil), p.st.Tasks...)
+	if p.i < len(st.Tasks) {
+		st.Current = st.Tasks[p.i]
+	} else {
+		st.Step = app.PickDone
+	}
+	return st, nil
+}
+
+func (p *fakePicking) cur() *app.PickTaskView { return &p.st.Tasks[p.i] }
+
+// advance moves to the next open task.
+func (p *fakePicking) advance() {
+	p.st.Step = app.PickScanBin
+	for p.i++; p.i < len(p.st.Tasks) && p.st.Tasks[p.i].Status != "open"; p.i++ {
+	}
+}
+
+func (p *fakePicking) Scan(_ context.Context, text string) (app.Feedback, error) {
+	c := p.cur()
+	if p.st.Step == app.PickScanBin {
+		if text != c.Location && text != "LOC-"+c.Location {
+			return app.Feedback{Level: app.Bad, Title: "Wrong bin: " + strings.TrimPrefix(text, "LOC-"), Detail: "Go to " + c.Location + " and scan its label."}, nil
+		}
+		p.st.Step = app.PickScanItem
+		return app.Feedback{Level: app.Good, Title: "At " + c.Location, Detail: fmt.Sprintf("Now scan %s, %d to pick", c.SKU, c.Qty-c.Picked)}, nil
+	}
+	if text != "LAMP" {
+		return app.Feedback{Level: app.Bad, Title: "Wrong item", Detail: "That is not " + c.SKU + " lot " + c.Lot + ". Nothing picked."}, nil
+	}
+	return p.EnterQty(context.Background(), 1)
+}
+
+func (p *fakePicking) EnterQty(_ context.Context, n int64) (app.Feedback, error) {
+	c := p.cur()
+	c.Picked += n
+	fb := app.Feedback{Level: app.Good, Title: fmt.Sprintf("+%d %s", n, c.Name), Detail: fmt.Sprintf("%d of %d picked", c.Picked, c.Qty)}
+	if c.Picked >= c.Qty {
+		c.Status = "picked"
+		p.advance()
+	}
+	return fb, nil
+}
+
+func (p *fakePicking) Short(_ context.Context, found int64) (app.Feedback, error) {
+	c := p.cur()
+	c.Picked += found
+	c.Status = "short"
+	p.shorts = append(p.shorts, found)
+	p.advance()
+	return app.Feedback{Level: app.Warn, Title: "Short pick recorded", Detail: "The rest is re-allocated; a count of the bin is raised."}, nil
+}
+
+func (p *fakePicking) Skip(context.Context) (app.Feedback, error) {
+	p.cur().Skipped = true
+	p.advance()
+	return app.Feedback{Level: app.Warn, Title: "Skipped", Detail: "It comes back at the end of the list."}, nil
+}
+
+func (p *fakePicking) Finish(context.Context) (app.Feedback, error) {
+	p.finished = true
+	return app.Feedback{Level: app.Good, Title: "PL-000123 finished"}, nil
+}
+
+// fakeMove answers a bin, an item and a bin.
+type fakeMove struct {
+	st  app.MoveState
+	qty int64
+}
+
+func (m *fakeMove) State() app.MoveState { return m.st }
+func (m *fakeMove) SetQty(n int64) {
+	m.qty = n
+	if m.st.Step == app.MoveScanTo && n > 0 {
+		m.st.Item.Qty = n
+	}
+}
+func (m *fakeMove) Reset() { m.st = app.MoveState{Transfer: m.st.Transfer} }
+func (m *fakeMove) Scan(_ context.Context, text string) (app.Feedback, error) {
+	bin := strings.TrimPrefix(text, "LOC-")
+	switch m.st.Step {
+	case app.MoveScanFrom:
+		if bin != "A-01-03" && bin != "B-02-01" {
+			return app.Feedback{Level: app.Bad, Title: "Not a bin: " + text}, nil
+		}
+		m.st.From, m.st.Step = bin, app.MoveScanItem
+		return app.Feedback{Level: app.Good, Title: "From " + bin, Detail: "Scan the item"}, nil
+	case app.MoveScanItem:
+		if text != "CHAIR" {
+			return app.Feedback{Level: app.Bad, Title: "Not in " + m.st.From, Detail: text}, nil
+		}
+		n := max(m.qty, 1)
+		m.st.Item = app.StockLine{Location: m.st.From, SKU: "CHAIR-OAK", Name: "Oak dining chair", Qty: n}
+		m.st.Available, m.st.Step = 16, app.MoveScanTo
+		return app.Feedback{Level: app.Good, Title: fmt.Sprintf("%d × Oak dining chair", n), Detail: "Now scan the bin to put it in"}, nil
+	}
+	if bin == m.st.From {
+		return app.Feedback{Level: app.Bad, Title: "Same bin", Detail: "Scan a different bin to put it in."}, nil
+	}
+	item := m.st.Item
+	m.Reset()
+	return app.Feedback{Level: app.Good, Title: fmt.Sprintf("%d × %s → %s", item.Qty, item.SKU, bin)}, nil
+}
+
+type fakeTransferReceipt struct {
+	lines []app.ReceiptLine
+	qty   int64
+}
+
+func (r *fakeTransferReceipt) Lines(context.Context) ([]app.ReceiptLine, error) { return r.lines, nil }
+func (r *fakeTransferReceipt) SetQty(n int64)                                   { r.qty = n }
+func (r *fakeTransferReceipt) Scan(_ context.Context, text string) (app.Feedback, error) {
+	n := max(r.qty, 1)
+	r.qty = 0
+	if text != "CHAIR" {
+		return app.Feedback{Level: app.Bad, Title: "Not on the transfer", Detail: text}, nil
+	}
+	r.lines[0].Received += n
+	return app.Feedback{Level: app.Good, Title: fmt.Sprintf("+%d Oak dining chair", n), Detail: fmt.Sprintf("%d of 10 received", r.lines[0].Received)}, nil
 }

@@ -11,35 +11,59 @@ import (
 	"github.com/driftless/driftless/client/app"
 )
 
-// homeScreen offers the workflows the signed-in user may run.
+// homeScreen offers the workflows the signed-in user may run: the work
+// left open (a receipt, a pick list) on top, then the workflows two by two.
 type homeScreen struct {
-	u       *UI
-	receive *widget.Button
-	putaway *widget.Button
-	returns *widget.Button
-	signOut *widget.Button
-	note    *widget.Label
-	hello   *widget.Label
-	root    fyne.CanvasObject
+	u             *UI
+	resumeReceipt *widget.Button
+	resumePick    *widget.Button
+	receive       *widget.Button
+	putaway       *widget.Button
+	returns       *widget.Button
+	pick          *widget.Button
+	move          *widget.Button
+	transfers     *widget.Button
+	supervisor    *widget.Button
+	signOut       *widget.Button
+	// The containers that hide the buttons shown to some only.
+	resumeReceiptRow, resumePickRow, supervisorCell fyne.CanvasObject
+	note                                            *widget.Label
+	hello                                           *widget.Label
+	root                                            fyne.CanvasObject
 }
 
 func newHomeScreen(u *UI) *homeScreen {
 	s := &homeScreen{u: u}
 	s.hello = heading("")
 	s.note = wrapped("")
+	s.resumeReceipt = button("", theme.DownloadIcon(), s.openReceiving)
+	s.resumePick = button("", theme.ListIcon(), s.openPicking)
 	s.receive = button("Receive", theme.DownloadIcon(), s.openReceiving)
-	s.receive.Importance = widget.HighImportance
 	s.putaway = button("Put away", theme.MoveDownIcon(), func() { u.show(newPutawayScreen(u)) })
 	s.returns = button("Returns", theme.MailReplyIcon(), func() { u.show(newReturnsScreen(u)) })
+	s.pick = button("Pick", theme.ListIcon(), s.openPicking)
+	s.move = button("Move", theme.ViewRefreshIcon(), func() { u.show(newMoveScreen(u, u.state.StartMove(), "Move", nil)) })
+	s.transfers = button("Transfers", theme.UploadIcon(), func() { u.show(newTransfersScreen(u)) })
+	s.supervisor = button("Parked events", theme.WarningIcon(), func() { u.show(newSupervisorScreen(u)) })
 	s.signOut = button("Sign out", theme.LogoutIcon(), u.signOut)
-	for _, b := range []*widget.Button{s.receive, s.putaway, s.returns, s.signOut} {
+	for _, b := range []*widget.Button{s.resumeReceipt, s.resumePick, s.receive, s.putaway, s.returns, s.pick, s.move, s.transfers, s.supervisor, s.signOut} {
 		b.Alignment = widget.ButtonAlignLeading
 	}
-	actions := container.NewVBox(big(s.receive), big(s.putaway), big(s.returns))
+	s.resumeReceipt.Importance, s.resumePick.Importance = widget.HighImportance, widget.HighImportance
+	// Two by two with short labels: seven workflows fit a handheld
+	// without scrolling.
+	grid := container.NewGridWithColumns(2)
+	for _, b := range []*widget.Button{s.receive, s.putaway, s.returns, s.pick, s.move, s.transfers} {
+		grid.Add(big(b))
+	}
+	s.supervisorCell = big(s.supervisor)
+	grid.Add(s.supervisorCell)
+	s.resumeReceiptRow, s.resumePickRow = big(s.resumeReceipt), big(s.resumePick)
+	actions := container.NewVBox(s.resumeReceiptRow, s.resumePickRow, grid)
 	s.root = container.NewBorder(
 		container.NewPadded(container.NewVBox(s.hello, s.note)),
 		container.NewPadded(big(s.signOut)), nil, nil,
-		container.NewVScroll(container.NewPadded(limitWidth(640, actions))))
+		container.NewVScroll(container.NewPadded(limitWidth(720, actions))))
 	s.refresh()
 	return s
 }
@@ -49,26 +73,60 @@ func (s *homeScreen) focus()                     {}
 
 func (s *homeScreen) refresh() {
 	_, wh, _ := s.u.state.Warehouse(s.u.ctx)
-	s.hello.SetText("Hello, " + s.u.user.Name)
+	user := s.u.user
+	s.hello.SetText("Hello, " + user.Name)
 	note := ""
 	if wh != "" {
 		note = "Warehouse: " + wh
 	}
-	s.receive.SetText("Receive")
-	if canReceive(s.u.user) {
+	receipt, pick := "", ""
+	if canReceive(user) {
 		if r, ok, err := s.u.state.ActiveReceipt(s.u.ctx); err == nil && ok {
-			s.receive.SetText("Resume receipt " + r.PO())
+			receipt = r.PO()
 		}
-		for _, b := range []*widget.Button{s.receive, s.putaway, s.returns} {
-			b.Enable()
+	}
+	if canPick(user) {
+		if p, ok, err := s.u.state.ActivePicking(s.u.ctx); err == nil && ok {
+			if st, err := p.State(s.u.ctx); err == nil {
+				pick = st.List
+			}
 		}
-	} else {
-		for _, b := range []*widget.Button{s.receive, s.putaway, s.returns} {
-			b.Disable()
-		}
+	}
+	s.resumeReceipt.SetText("Resume receipt " + receipt)
+	s.resumePick.SetText("Resume pick list " + pick)
+	showIf(s.resumeReceiptRow, receipt != "")
+	showIf(s.resumePickRow, pick != "")
+	for _, b := range []*widget.Button{s.receive, s.putaway, s.returns} {
+		enable(b, canReceive(user))
+	}
+	enable(s.pick, canPick(user))
+	enable(s.move, canMove(user))
+	enable(s.transfers, canMove(user))
+	showIf(s.supervisorCell, isSupervisor(user))
+	// One primary action: the open work, else the main workflow of the
+	// user's roles.
+	s.receive.Importance, s.pick.Importance = widget.MediumImportance, widget.MediumImportance
+	switch {
+	case receipt != "" || pick != "":
+	case canReceive(user):
+		s.receive.Importance = widget.HighImportance
+	case canPick(user):
+		s.pick.Importance = widget.HighImportance
+	}
+	s.receive.Refresh()
+	s.pick.Refresh()
+	if !canReceive(user) {
 		note += "\nReceiving, put-away and returns need the receiver or supervisor role."
 	}
 	s.note.SetText(note)
+}
+
+func (s *homeScreen) openPicking() {
+	if p, ok, err := s.u.state.ActivePicking(s.u.ctx); err == nil && ok {
+		s.u.show(newPickScreen(s.u, p))
+		return
+	}
+	s.u.show(newPickListsScreen(s.u))
 }
 
 func (s *homeScreen) openReceiving() {

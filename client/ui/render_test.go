@@ -128,6 +128,49 @@ var scenes = []scene{
 	{name: "attention", state: signedIn(0), goTo: func(t testing.TB, u *UI, w fyne.Window) {
 		test.Tap(u.status)
 	}},
+	{name: "home-supervisor", state: signedIn(1), goTo: func(testing.TB, *UI, fyne.Window) {}},
+	{name: "pick-lists", state: signedIn(2), goTo: func(t testing.TB, u *UI, w fyne.Window) {
+		test.Tap(u.screen.(*homeScreen).pick)
+	}},
+	{name: "picking", state: signedIn(2), goTo: func(t testing.TB, u *UI, w fyne.Window) {
+		openPickList(t, u, w)
+		scan(t, w, "LOC-A-02-01")
+		scan(t, w, "LAMP")
+	}},
+	{name: "picking-wrong-bin", state: signedIn(2), goTo: func(t testing.TB, u *UI, w fyne.Window) {
+		openPickList(t, u, w)
+		scan(t, w, "LOC-A-02-04")
+	}},
+	{name: "move", state: signedIn(0), goTo: func(t testing.TB, u *UI, w fyne.Window) {
+		test.Tap(u.screen.(*homeScreen).move)
+		scan(t, w, "LOC-A-01-03")
+		scan(t, w, "CHAIR")
+	}},
+	{name: "transfers", state: signedIn(0), goTo: func(t testing.TB, u *UI, w fyne.Window) {
+		test.Tap(u.screen.(*homeScreen).transfers)
+	}},
+	{name: "transfer-receive", state: signedIn(0), goTo: func(t testing.TB, u *UI, w fyne.Window) {
+		test.Tap(u.screen.(*homeScreen).transfers)
+		test.Tap(findButton(u.screen.(*transfersScreen).list, "Receive"))
+		scan(t, w, "CHAIR")
+	}},
+	{name: "supervisor", state: signedIn(1), goTo: func(t testing.TB, u *UI, w fyne.Window) {
+		test.Tap(u.screen.(*homeScreen).supervisor)
+	}},
+}
+
+// openPickList goes from home to PL-000123 by choosing it.
+func openPickList(t testing.TB, u *UI, w fyne.Window) {
+	t.Helper()
+	test.Tap(u.screen.(*homeScreen).pick)
+	ls, ok := u.screen.(*pickListsScreen)
+	if !ok {
+		t.Fatalf("after Pick the screen is %T", u.screen)
+	}
+	ls.open("PL-000123")
+	if _, ok := u.screen.(*pickScreen); !ok {
+		t.Fatalf("after choosing the list the screen is %T", u.screen)
+	}
 }
 
 // render builds a scene at a size and returns the window's image.
@@ -153,6 +196,10 @@ var goldens = []struct {
 	{"summary", handheld, false}, {"summary", laptop, true},
 	{"putaway", handheld, false}, {"putaway", laptop, false},
 	{"returns", handheld, false}, {"returns", laptop, true},
+	{"picking", handheld, false}, {"picking", laptop, false},
+	{"picking-wrong-bin", handheld, true},
+	{"move", handheld, false},
+	{"supervisor", handheld, false},
 }
 
 func sceneNamed(t testing.TB, name string) scene {

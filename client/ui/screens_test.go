@@ -151,7 +151,7 @@ func TestResumeOpensReceipt(t *testing.T) {
 		t.Error("scan field not focused on start")
 	}
 	test.Tap(findIn(rs.root, "Home"))
-	if h := screenAs[*homeScreen](t, u); h.receive.Text != "Resume receipt PO-1001" {
-		t.Errorf("home's receive button: %q", h.receive.Text)
+	if h := screenAs[*homeScreen](t, u); h.resumeReceipt.Text != "Resume receipt PO-1001" || !h.resumeReceiptRow.Visible() {
+		t.Errorf("home's resume button: %q (visible %v)", h.resumeReceipt.Text, h.resumeReceiptRow.Visible())
 	}
 }

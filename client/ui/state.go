@@ -64,10 +64,61 @@ type Returns interface {
 	Dispose(ctx context.Context, line app.StockLine, qty int64, d app.Disposition, bin, reason string) (app.Feedback, error)
 }
 
+// Picker finds and opens pick lists.
+type Picker interface {
+	PickLists(ctx context.Context) ([]app.PickListSummary, error)
+	NextPickList(ctx context.Context) (app.PickListSummary, error)
+	ActivePicking(ctx context.Context) (Picking, bool, error)
+	StartPicking(ctx context.Context, listID string) (Picking, error)
+}
+
+// Picking is one pick list being worked through (*app.Picking).
+type Picking interface {
+	State(ctx context.Context) (app.PickState, error)
+	Scan(ctx context.Context, text string) (app.Feedback, error)
+	EnterQty(ctx context.Context, n int64) (app.Feedback, error)
+	Short(ctx context.Context, found int64) (app.Feedback, error)
+	Skip(ctx context.Context) (app.Feedback, error)
+	Finish(ctx context.Context) (app.Feedback, error)
+}
+
+// Mover starts moves between bins and transfers between warehouses.
+type Mover interface {
+	StartMove() Move
+	StartShipment(ctx context.Context, transfer string) (Move, error)
+	Transfers(ctx context.Context) ([]app.TransferSummary, error)
+	StartTransferReceipt(ctx context.Context, number string) (TransferReceipt, error)
+}
+
+// Move is one move or transfer shipment (*app.Move).
+type Move interface {
+	State() app.MoveState
+	SetQty(n int64)
+	Scan(ctx context.Context, text string) (app.Feedback, error)
+	Reset()
+}
+
+// TransferReceipt receives a transfer (*app.TransferReceipt).
+type TransferReceipt interface {
+	Lines(ctx context.Context) ([]app.ReceiptLine, error)
+	SetQty(n int64)
+	Scan(ctx context.Context, text string) (app.Feedback, error)
+}
+
+// Supervisor decides on parked events (online only).
+type Supervisor interface {
+	ParkedQueue(ctx context.Context) ([]app.ParkedEvent, error)
+	AcceptParked(ctx context.Context, eventID, reason string) error
+	CancelParked(ctx context.Context, eventID, reason string) error
+}
+
 // State is everything the screens use.
 type State interface {
 	Session
 	Receiver
+	Picker
+	Mover
+	Supervisor
 	Stock(ctx context.Context, locationType string) ([]app.StockLine, error)
 	StartPutaway() Putaway
 	StartReturns() Returns
@@ -98,3 +149,37 @@ func (s appState) StartReceipt(ctx context.Context, scan string) (Receipt, error
 
 func (s appState) StartPutaway() Putaway { return s.App.StartPutaway() }
 func (s appState) StartReturns() Returns { return s.App.StartReturns() }
+
+func (s appState) ActivePicking(ctx context.Context) (Picking, bool, error) {
+	p, ok, err := s.App.ActivePicking(ctx)
+	if err != nil || !ok || p == nil {
+		return nil, false, err
+	}
+	return p, true, nil
+}
+
+func (s appState) StartPicking(ctx context.Context, listID string) (Picking, error) {
+	p, err := s.App.StartPicking(ctx, listID)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (s appState) StartMove() Move { return s.App.StartMove() }
+
+func (s appState) StartShipment(ctx context.Context, transfer string) (Move, error) {
+	m, err := s.App.StartShipment(ctx, transfer)
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func (s appState) StartTransferReceipt(ctx context.Context, number string) (TransferReceipt, error) {
+	r, err := s.App.StartTransferReceipt(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}

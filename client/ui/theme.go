@@ -12,6 +12,7 @@ const (
 	sizeFeedback fyne.ThemeSizeName = "driftless.feedback" // the feedback panel's title
 	sizeKey      fyne.ThemeSizeName = "driftless.key"      // PIN pad keys
 	sizeStatus   fyne.ThemeSizeName = "driftless.status"   // the sync status bar
+	sizeBin      fyne.ThemeSizeName = "driftless.bin"      // the bin to go to, on the picking screen
 )
 
 // Colours of the scan feedback panel and the status bar.
@@ -119,6 +120,8 @@ func (t *handheldTheme) Size(n fyne.ThemeSizeName) float32 {
 		return 32
 	case sizeStatus:
 		return 16
+	case sizeBin:
+		return 52
 	}
 	return t.base.Size(n)
 }

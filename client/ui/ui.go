@@ -167,7 +167,7 @@ func (u *UI) Refresh() {
 }
 
 // start shows the screen the device is at: set-up until it is enrolled,
-// then sign-in, then the signed-in user's open receipt or home.
+// then sign-in, then the signed-in user's open receipt or pick list, or home.
 func (u *UI) start() {
 	ok, err := u.state.Enrolled(u.ctx)
 	if err != nil {
@@ -189,6 +189,12 @@ func (u *UI) start() {
 	if canReceive(user) {
 		if r, ok, err := u.state.ActiveReceipt(u.ctx); err == nil && ok {
 			u.show(newReceiptScreen(u, r))
+			return
+		}
+	}
+	if canPick(user) {
+		if p, ok, err := u.state.ActivePicking(u.ctx); err == nil && ok {
+			u.show(newPickScreen(u, p))
 			return
 		}
 	}

@@ -101,6 +101,12 @@ type feedbackPanel struct {
 }
 
 func newFeedbackPanel(base fyne.Theme, prompt string) *feedbackPanel {
+	return newFeedbackPanelMin(base, prompt, 140)
+}
+
+// newFeedbackPanelMin is a feedback panel at least minHeight high, for
+// screens that need the height for more (the picking screen).
+func newFeedbackPanelMin(base fyne.Theme, prompt string, minHeight float32) *feedbackPanel {
 	p := &feedbackPanel{base: base}
 	p.bg = canvas.NewRectangle(color.Transparent)
 	p.bg.CornerRadius = 8
@@ -108,7 +114,7 @@ func newFeedbackPanel(base fyne.Theme, prompt string) *feedbackPanel {
 	p.title = lbl(&widget.Label{SizeName: sizeFeedback, TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord})
 	p.detail = lbl(&widget.Label{Wrapping: fyne.TextWrapWord})
 	p.over = container.NewThemeOverride(container.NewVBox(p.title, p.detail), base)
-	p.root = atLeast(140, container.NewStack(p.bg, container.NewPadded(p.over)))
+	p.root = atLeast(minHeight, container.NewStack(p.bg, container.NewPadded(p.over)))
 	p.prompt(prompt)
 	return p
 }
@@ -143,6 +149,25 @@ func (p *feedbackPanel) show(fb app.Feedback) {
 	p.detail.SetText(fb.Detail)
 	p.over.Refresh()
 	p.bg.Refresh()
+}
+
+// newCard puts content on a rounded panel with an outline: the task or
+// the item a screen is about.
+func newCard(base fyne.Theme, content fyne.CanvasObject) fyne.CanvasObject {
+	bg := canvas.NewRectangle(base.Color(theme.ColorNameInputBackground, 0))
+	bg.CornerRadius = 8
+	bg.StrokeWidth = 2
+	bg.StrokeColor = base.Color(theme.ColorNamePrimary, 0)
+	return container.NewStack(bg, container.NewPadded(content))
+}
+
+// showIf shows or hides o.
+func showIf(o fyne.CanvasObject, on bool) {
+	if on {
+		o.Show()
+	} else {
+		o.Hide()
+	}
 }
 
 // scanField is the always-focused entry that keyboard-wedge scanners type
