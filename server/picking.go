@@ -130,6 +130,9 @@ type CountTask struct {
 	Status      string    `json:"status"` // open
 }
 
+// CountTaskOpen is the status of a count task nobody has done yet.
+const CountTaskOpen = "open"
+
 // CountTaskFilter selects count tasks; empty fields match everything.
 type CountTaskFilter struct {
 	Warehouse, Status string
@@ -370,9 +373,18 @@ func heldPickLists(ctx context.Context, tx PickingReadTx, warehouse string) ([]P
 
 // allocInput reads what allocating orders needs: their lines' remainders
 // (quantity less picked less what open tasks already hold), the stock at
-// the warehouse's bins, lot expiries and the open tasks' reservations.
+// the warehouse's bins, lot expiries, the open tasks' reservations and
+// the bins waiting for a count after a short pick.
 func allocInput(ctx context.Context, tx PickingReadTx, warehouse string, held []PickList, orders []SalesOrder) (AllocInput, error) {
-	in := AllocInput{Reserved: map[PickKey]int64{}}
+	in := AllocInput{Reserved: map[PickKey]int64{}, Exclude: map[PickKey]bool{}}
+	// A bin found short is left alone until it is counted.
+	cts, err := tx.CountTasks(ctx, CountTaskFilter{Warehouse: warehouse, Status: CountTaskOpen})
+	if err != nil {
+		return in, err
+	}
+	for _, ct := range cts {
+		in.Exclude[PickKey{ct.Location, ct.SKU, ct.Lot}] = true
+	}
 	onTasks := map[[2]string]int64{} // order, SKU → open tasks' remainder
 	for _, p := range held {
 		for _, t := range p.Tasks {

@@ -175,7 +175,7 @@ func statusAfterPick(o SalesOrder) SalesOrderStatus {
 // bin gets a count task.
 func (a *applier) shortPick(ctx context.Context, ptx PickingTx, ev *syncproto.Event) error {
 	ct := CountTask{Warehouse: a.dev.Warehouse, Location: ev.From, SKU: ev.SKU, Lot: ev.Lot,
-		Reason: reasonShortPick, SourceEvent: ev.ID, CreatedAt: a.now, Status: "open"}
+		Reason: reasonShortPick, SourceEvent: ev.ID, CreatedAt: a.now, Status: CountTaskOpen}
 	if ev.Task != "" {
 		p, i, ok, err := a.taskOf(ctx, ptx, ev)
 		if err != nil {
@@ -226,7 +226,8 @@ func (a *applier) reallocate(ctx context.Context, ptx PickingTx, p *PickList, i 
 		}
 		in.Stock = stock
 		in.Orders = []AllocOrder{{Number: t.Order, Lines: []AllocLine{{SKU: t.SKU, Qty: short}}}}
-		in.Exclude = map[PickKey]bool{{t.Location, t.SKU, t.Lot}: true, {ev.From, ev.SKU, ev.Lot}: true}
+		in.Exclude[PickKey{t.Location, t.SKU, t.Lot}] = true // its count task comes after
+		in.Exclude[PickKey{ev.From, ev.SKU, ev.Lot}] = true
 		in.MaxLines, in.BatchOrders = maxWaveLines, 1
 		var tasks []AllocTask
 		for _, l := range Allocate(in).Lists {
