@@ -456,3 +456,34 @@ func (c *Catalog) transferSection(warehouse string) snapSection {
 		},
 	}
 }
+
+// Moves lists the move events devices of a warehouse sent (every
+// warehouse's when empty), transfer shipments included, with their
+// outcomes, newest first; ref, when set, selects one transfer's.
+func (l *Ledger) Moves(ctx context.Context, warehouse, ref string, limit int) ([]EventRecord, error) {
+	var out []EventRecord
+	err := l.store.View(ctx, func(ctx context.Context, tx ReadTx) error {
+		scan := limit
+		if ref != "" {
+			scan = maxExceptionScan
+		}
+		recs, err := tx.EventsOfKind(ctx, syncproto.KindMove, warehouse, scan)
+		if err != nil {
+			return err
+		}
+		out = out[:0]
+		for _, r := range recs {
+			if ref == "" || r.Event.Ref == ref {
+				out = append(out, r)
+			}
+			if limit > 0 && len(out) == limit {
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list moves: %w", err)
+	}
+	return out, nil
+}

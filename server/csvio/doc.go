@@ -8,7 +8,7 @@
 //	skus             code*, name*, unit*, track_lot, track_expiry, track_serial, unit_cost (minor units), archived
 //	barcodes         value*, sku*, type* (gtin|internal), pack (units per scan, default 1), archived
 //	warehouses       code*, name*, blind_receiving, over_receipt_pct, min_shelf_life_days, archived
-//	locations        warehouse*, code*, type* (dock|bin|quarantine|returns|staging), barcode, sequence, archived
+//	locations        warehouse*, code*, type* (dock|bin|quarantine|returns|staging|transit), barcode, sequence, archived
 //	suppliers        code*, name*, lead_time_days, archived
 //	purchase-orders  number*, supplier*, warehouse*, status*, expected_date, ssccs (space-separated),
 //	                 line, sku, ordered, received, archived

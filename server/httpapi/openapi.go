@@ -248,12 +248,13 @@ func (s *Server) buildOpenAPI() *openAPIDoc {
 		Tags: []string{"Devices"}, Parameters: queryParams("after:sequence to list after", "limit:1 to 10000 (default 1000)"),
 		Responses: map[string]any{"200": jsonResponse("events", d.ref(reflect.TypeFor[eventList]()))}})
 	d.add("GET", "/api/v1/events", &apiOp{Summary: "List held events by status (the supervisor's queue)", OperationID: "listEvents",
-		Tags: []string{"Events"}, Parameters: queryParams("status:comma-separated applied, parked, rejected"),
+		Tags: []string{"Events"}, Parameters: queryParams("status:comma-separated applied, parked, rejected, cancelled (parked and cancelled events never disappear)"),
 		Responses: map[string]any{"200": jsonResponse("events", d.ref(reflect.TypeFor[eventList]()))}})
 	d.add("GET", "/api/v1/status", &apiOp{Summary: "The server process: version, uptime, goroutines, heap, resident and peak resident memory",
 		OperationID: "status", Tags: []string{"Server"},
 		Responses: map[string]any{"200": jsonResponse("status", d.ref(reflect.TypeFor[statusJSON]()))}})
 	s.describeSnapshot(d)
+	s.describeConflicts(d)
 	if s.Catalog == nil {
 		return d
 	}

@@ -80,6 +80,7 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/openapi.json", s.openAPI)
 		r.With(s.requireDevice).Get("/snapshot", s.snapshot)
 		r.Post("/enroll", s.enroll)
+		s.mountSupervisor(r)
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireAdmin)
 			s.mountCatalog(r)
@@ -91,6 +92,7 @@ func (s *Server) Handler() http.Handler {
 			r.Get("/exceptions", s.listExceptions)
 			r.Get("/unknown-barcodes", s.listUnknownBarcodes)
 			r.Get("/events", s.listEvents)
+			s.mountConflicts(r)
 			r.Get("/status", s.status)
 		})
 	})
@@ -352,10 +354,10 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
 	for _, v := range strings.Split(r.URL.Query().Get("status"), ",") {
 		switch st := syncproto.Status(v); st {
 		case "":
-		case syncproto.StatusApplied, syncproto.StatusParked, syncproto.StatusRejected:
+		case syncproto.StatusApplied, syncproto.StatusParked, syncproto.StatusRejected, syncproto.StatusCancelled:
 			statuses = append(statuses, st)
 		default:
-			writeError(w, r, &server.Error{Code: server.EInvalid, Field: "status", Message: fmt.Sprintf("unknown status %q: use applied, parked or rejected", v)})
+			writeError(w, r, &server.Error{Code: server.EInvalid, Field: "status", Message: fmt.Sprintf("unknown status %q: use applied, parked, rejected or cancelled", v)})
 			return
 		}
 	}
