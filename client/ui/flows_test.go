@@ -135,6 +135,17 @@ func newDevice(t testing.TB, blind bool) *device {
 // newDeviceSync is newDevice with the store's synchronous level.
 func newDeviceSync(t testing.TB, blind bool, synchronous string) *device {
 	t.Helper()
+	return newDeviceWith(t, testCatalog(t, blind), synchronous, []syncproto.Level{
+		{Location: "DOCK-1", SKU: "A", Qty: 10, Position: 1},
+		{Location: "DOCK-1", SKU: "B", Qty: 4, Position: 2},
+		{Location: "B2", SKU: "A", Qty: 7, Position: 3},
+	})
+}
+
+// newDeviceWith opens an enrolled device store holding a catalog and
+// stock levels and shows the UI over it.
+func newDeviceWith(t testing.TB, cat syncproto.Catalog, synchronous string, levels []syncproto.Level) *device {
+	t.Helper()
 	test.NewTempApp(t)
 	d := &device{t: t, path: filepath.Join(t.TempDir(), "device.db"), fb: &countingSink{}, sync: synchronous}
 	d.st = storetest.MustOpenPath(t, d.path, store.WithSynchronous(synchronous))
@@ -142,12 +153,8 @@ func newDeviceSync(t testing.TB, blind bool, synchronous string) *device {
 	if err := d.st.Enroll(ctx, storetest.Identity); err != nil {
 		t.Fatal(err)
 	}
-	page := &syncproto.SnapshotPage{Warehouse: "W1", Page: 1, CatalogHead: 1, Position: 3, Stock: true, Catalog: testCatalog(t, blind),
-		Levels: []syncproto.Level{
-			{Location: "DOCK-1", SKU: "A", Qty: 10, Position: 1},
-			{Location: "DOCK-1", SKU: "B", Qty: 4, Position: 2},
-			{Location: "B2", SKU: "A", Qty: 7, Position: 3},
-		}}
+	page := &syncproto.SnapshotPage{Warehouse: "W1", Page: 1, CatalogHead: 1, Position: uint64(len(levels)), Stock: true, Catalog: cat,
+		Levels: levels}
 	if err := d.st.ApplySnapshotPage(ctx, page, true); err != nil {
 		t.Fatal(err)
 	}
@@ -218,6 +225,16 @@ func (d *device) focusedOnScan() {
 		want = s.scan.entry
 	case *returnsScreen:
 		want = s.scan.entry
+	case *pickListsScreen:
+		want = s.scan.entry
+	case *pickScreen:
+		want = s.scan.entry
+	case *moveScreen:
+		want = s.scan.entry
+	case *transfersScreen:
+		want = s.scan.entry
+	case *transferReceiptScreen:
+		want = s.scan.entry
 	default:
 		d.t.Fatalf("screen %T has no scan field", d.u.screen)
 	}
@@ -273,6 +290,16 @@ func panelOf(t testing.TB, u *UI) *feedbackPanel {
 	case *putawayScreen:
 		return s.fb
 	case *returnsScreen:
+		return s.fb
+	case *pickListsScreen:
+		return s.fb
+	case *pickScreen:
+		return s.fb
+	case *moveScreen:
+		return s.fb
+	case *transfersScreen:
+		return s.fb
+	case *transferReceiptScreen:
 		return s.fb
 	}
 	t.Fatalf("screen %T has no feedback panel", u.screen)

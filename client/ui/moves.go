@@ -92,7 +92,11 @@ func (s *moveScreen) onScan(text string) {
 
 func (s *moveScreen) refresh() {
 	st := s.m.State()
-	setSegments(s.card, moveSegments(st))
+	transit := "the transit location"
+	if t, ok := s.m.(interface{ Transit() string }); ok && t.Transit() != "" {
+		transit = t.Transit()
+	}
+	setSegments(s.card, moveSegments(st, transit))
 	switch st.Step {
 	case app.MoveScanFrom:
 		s.scan.entry.SetPlaceHolder("Scan the bin to take from")
@@ -101,7 +105,7 @@ func (s *moveScreen) refresh() {
 	default:
 		s.scan.entry.SetPlaceHolder("Scan the bin to put it in")
 		if st.Transfer != "" {
-			s.scan.entry.SetPlaceHolder("Scan the shipping label")
+			s.scan.entry.SetPlaceHolder("Scan " + transit)
 		}
 	}
 	enable(s.reset, st.Step != app.MoveScanFrom)
@@ -110,14 +114,14 @@ func (s *moveScreen) refresh() {
 }
 
 // moveSegments is the move's card: the step, the from-bin, what moves
-// and what the device sees there.
-func moveSegments(st app.MoveState) []widget.RichTextSegment {
+// and what the device sees there. A shipment goes to transit (its code).
+func moveSegments(st app.MoveState, transit string) []widget.RichTextSegment {
 	bold := fyne.TextStyle{Bold: true}
 	txt, head := theme.SizeNameText, theme.SizeNameHeadingText
 	fg := theme.ColorNameForeground
 	to := "Then scan the bin to put it in."
 	if st.Transfer != "" {
-		to = "Then scan the shipping label of " + st.Transfer + "."
+		to = "Then scan " + transit + " to ship it on " + st.Transfer + "."
 	}
 	switch st.Step {
 	case app.MoveScanFrom:
@@ -135,7 +139,7 @@ func moveSegments(st app.MoveState) []widget.RichTextSegment {
 	}
 	step := "3 of 3 · Scan the bin to put it in"
 	if st.Transfer != "" {
-		step = "3 of 3 · Scan the shipping label"
+		step = "3 of 3 · Scan " + transit
 	}
 	availCol := fg
 	if st.Item.Qty > st.Available {
@@ -307,7 +311,7 @@ func newTransferReceiptScreen(u *UI, r TransferReceipt, number string, back func
 	done := button("Done", theme.ConfirmIcon(), back)
 	header := container.NewBorder(nil, nil, touch(button("Back", theme.NavigateBackIcon(), back)), nil, heading("Receive "+number))
 	s.controls = container.NewVBox(header, s.fb.root, s.scan.root, container.NewGridWithColumns(2, touch(s.qty), touch(done)))
-	tally := container.NewBorder(lbl(&widget.Label{Text: "Lines (received / shipped)", TextStyle: fyne.TextStyle{Bold: true}}), nil, nil, nil,
+	tally := container.NewBorder(lbl(&widget.Label{Text: "Lines (received / on the transfer)", TextStyle: fyne.TextStyle{Bold: true}}), nil, nil, nil,
 		container.NewVScroll(s.lines))
 	s.split = container.New(&sideBySide{}, s.controls, tally)
 	s.root = container.NewPadded(s.split)

@@ -136,7 +136,9 @@ func clock(now, t time.Time) string {
 	return t.Format("2 Jan 15:04")
 }
 
-// attentionScreen lists the parked and rejected events nobody dismissed.
+// attentionScreen lists the parked, rejected and cancelled events nobody
+// dismissed: a supervisor's cancellation shows with its reason ("cancelled
+// by sam: goods not there"); an accepted event leaves the list.
 type attentionScreen struct {
 	u    *UI
 	back screen
@@ -186,13 +188,16 @@ func (s *attentionScreen) refresh() {
 		s.msg.SetText("Nothing needs attention: the server accepted every synced scan.")
 		return
 	}
-	s.msg.SetText("The server did not apply these scans. A supervisor should check them; dismiss each once it is dealt with.")
+	s.msg.SetText("The server did not apply these scans, or a supervisor cancelled them. Dismiss each once it is dealt with.")
 	for _, e := range open {
 		e := e
 		status := "Parked"
 		imp := widget.WarningImportance
-		if e.Outcome.Status == syncproto.StatusRejected {
+		switch e.Outcome.Status {
+		case syncproto.StatusRejected:
 			status, imp = "Rejected", widget.DangerImportance
+		case syncproto.StatusCancelled:
+			status, imp = "Cancelled", widget.DangerImportance
 		}
 		title := lbl(&widget.Label{Text: fmt.Sprintf("%s: %s", status, describeEvent(e.Event)), TextStyle: fyne.TextStyle{Bold: true}, Importance: imp, Wrapping: fyne.TextWrapWord})
 		why := e.Outcome.Reason
