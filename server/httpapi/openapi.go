@@ -261,6 +261,7 @@ func (s *Server) buildOpenAPI() *openAPIDoc {
 	for _, res := range s.catalogResources() {
 		res.describe(d)
 	}
+	s.describePicking(d)
 	kinds := map[string]any{"type": "string", "enum": csvio.Kinds}
 	type rejected struct {
 		errorJSON

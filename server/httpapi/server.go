@@ -79,6 +79,7 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/sync", s.sync)
 		r.Get("/openapi.json", s.openAPI)
 		r.With(s.requireDevice).Get("/snapshot", s.snapshot)
+		s.mountPicking(r)
 		r.Post("/enroll", s.enroll)
 		s.mountSupervisor(r)
 		r.Group(func(r chi.Router) {
