@@ -50,8 +50,9 @@ func httpBase(syncURL string) (string, error) {
 	return strings.TrimSuffix(u.String(), "/"), nil
 }
 
-// rest calls the server's REST API with the device token (and, when user
-// is not empty, the signed-in user in X-Driftless-User), sending body as
+// rest calls the server's REST API with the device's credentials
+// ("Authorization: Device ID:TOKEN", as for snapshots) and, when user is
+// not empty, the signed-in user in X-Driftless-User, sending body as
 // JSON when not nil and decoding the answer into out when not nil. A
 // server that cannot be reached is ErrServerUnreachable; an answer other
 // than 2xx is an *Error of ErrServerRefused wrapping a *restError (callers
@@ -85,7 +86,7 @@ func (a *App) rest(ctx context.Context, method, path, user string, body, out any
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
-	req.Header.Set("Authorization", "Bearer "+id.Token)
+	req.Header.Set("Authorization", "Device "+id.DeviceID+":"+id.Token)
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")

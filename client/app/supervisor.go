@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -40,7 +41,8 @@ type CompetingEvent struct {
 }
 
 // The supervisor queue is the server's (REST, online only): the device
-// calls it with its token and the signed-in user in X-Driftless-User, and
+// calls it with its credentials and the signed-in user in
+// X-Driftless-User, and
 // the server checks that user's supervisor role again. The app refuses
 // locally, before any request, when the signed-in user lacks the role.
 
@@ -148,7 +150,7 @@ func (a *App) ParkedQueue(ctx context.Context) ([]ParkedEvent, error) {
 	}
 	var raw json.RawMessage
 	if err := a.rest(ctx, http.MethodGet, "/api/v1/parked?warehouse="+url.QueryEscape(wh), u.Code, nil, &raw); err != nil {
-		return nil, err
+		return nil, forbidden(err)
 	}
 	// A list, or an object holding it.
 	var list []parkedJSON
@@ -157,7 +159,7 @@ func (a *App) ParkedQueue(ctx context.Context) ([]ParkedEvent, error) {
 		if err := json.Unmarshal(raw, &obj); err != nil {
 			return nil, errorf(ErrServerRefused, err, "The server sent a parked queue this app does not understand")
 		}
-		for _, k := range []string{"parked", "events", "items", "data"} {
+		for _, k := range []string{"items", "parked", "events"} {
 			if v, ok := obj[k]; ok {
 				if err := json.Unmarshal(v, &list); err != nil {
 					return nil, errorf(ErrServerRefused, err, "The server sent a parked queue this app does not understand")
@@ -195,5 +197,19 @@ func (a *App) decide(ctx context.Context, eventID, decision, reason string) erro
 		return errorf(ErrReasonNeeded, nil, "Give a reason for the decision")
 	}
 	path := "/api/v1/parked/" + url.PathEscape(eventID) + "/" + decision
-	return a.rest(ctx, http.MethodPost, path, u.Code, map[string]string{"reason": reason, "by": u.Code}, nil)
+	return forbidden(a.rest(ctx, http.MethodPost, path, u.Code, map[string]string{"reason": reason, "by": u.Code}, nil))
+}
+
+// forbidden turns the server's 403 (the user is not a supervisor there,
+// or of another warehouse) into ErrNotSupervisor with the server's words.
+func forbidden(err error) error {
+	if restStatus(err) != http.StatusForbidden {
+		return err
+	}
+	var e *Error
+	msg := ErrNotSupervisor.Message
+	if errors.As(err, &e) {
+		msg = e.Message
+	}
+	return errorf(ErrNotSupervisor, err, "%s", msg)
 }

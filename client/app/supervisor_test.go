@@ -26,7 +26,7 @@ type fakeREST struct {
 func newFakeREST(t *testing.T, f *fixture, h http.HandlerFunc) *fakeREST {
 	fr := &fakeREST{}
 	fr.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "Bearer "+storetest.Identity.Token {
+		if r.Header.Get("Authorization") != "Device "+storetest.Identity.DeviceID+":"+storetest.Identity.Token {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
