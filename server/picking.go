@@ -290,12 +290,15 @@ func (c *Catalog) CreatePickWave(ctx context.Context, req WaveRequest) (Wave, er
 		in.MaxLines, in.BatchLines, in.BatchOrders = req.MaxLines, req.BatchLines, req.BatchOrders
 		alloc := Allocate(in)
 		wave.Unallocated = alloc.Unallocated
-		for _, al := range alloc.Lists {
-			n, err := ptx.NextPickListNumber(ctx)
-			if err != nil {
-				return err
-			}
-			p := PickList{ID: PickListID(n), Warehouse: req.Warehouse, Status: PLOpen, Orders: al.Orders}
+		if len(alloc.Lists) == 0 {
+			return nil
+		}
+		n, err := ptx.NextPickListNumber(ctx)
+		if err != nil {
+			return err
+		}
+		for i, al := range alloc.Lists {
+			p := PickList{ID: PickListID(n + int64(i)), Warehouse: req.Warehouse, Status: PLOpen, Orders: al.Orders}
 			appendTasks(&p, al.Tasks, nil)
 			pos, err := ptx.PutPickList(ctx, p)
 			if err != nil {

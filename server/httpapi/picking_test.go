@@ -174,3 +174,32 @@ func TestPickingREST(t *testing.T) {
 	}
 	wantHTTPError(t, api(t, "POST", v1+"/pick-lists/PL-000001/assign", `{"user":"bob"}`), http.StatusConflict, server.EConflict, "")
 }
+
+// TestOpenAPIPickListSchemas: the REST pick list and the one devices
+// receive are two schemas, not one overwriting the other.
+func TestOpenAPIPickListSchemas(t *testing.T) {
+	_, url := newCatalogServer(t)
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]any `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	call(t, "GET", url+"/api/v1/openapi.json", "", "", "").json(t, &doc)
+	rest, wire := doc.Components.Schemas["PickList"], doc.Components.Schemas["DevicePickList"]
+	if _, ok := rest.Properties["warehouse"]; !ok {
+		t.Errorf("PickList has no warehouse: %v", rest.Properties)
+	}
+	if _, ok := wire.Properties["tasks"]; !ok {
+		t.Errorf("DevicePickList has no tasks: %v", wire.Properties)
+	}
+	if _, ok := wire.Properties["warehouse"]; ok {
+		t.Errorf("DevicePickList has the REST record's warehouse: %v", wire.Properties)
+	}
+	for _, name := range []string{"Wave", "WaveRequest", "CountTask", "Unallocated"} {
+		if _, ok := doc.Components.Schemas[name]; !ok {
+			t.Errorf("no schema %s", name)
+		}
+	}
+}

@@ -136,7 +136,9 @@ func (s *Server) describeSnapshot(d *openAPIDoc) {
 	// records: give them their own schema names.
 	wire := []reflect.Type{reflect.TypeFor[syncproto.Warehouse](), reflect.TypeFor[syncproto.Supplier](),
 		reflect.TypeFor[syncproto.SKU](), reflect.TypeFor[syncproto.Barcode](), reflect.TypeFor[syncproto.Location](),
-		reflect.TypeFor[syncproto.PurchaseOrder](), reflect.TypeFor[syncproto.SalesOrder](), reflect.TypeFor[syncproto.Level]()}
+		reflect.TypeFor[syncproto.PurchaseOrder](), reflect.TypeFor[syncproto.SalesOrder](), reflect.TypeFor[syncproto.Level](),
+		reflect.TypeFor[syncproto.User](), reflect.TypeFor[syncproto.PickList](), reflect.TypeFor[syncproto.PickTask](),
+		reflect.TypeFor[syncproto.Transfer](), reflect.TypeFor[syncproto.TransferLine]()}
 	for _, t := range wire {
 		d.schemas[t] = "Device" + t.Name()
 	}
