@@ -14,6 +14,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/driftless/driftless/client/app"
+	"github.com/driftless/driftless/client/store"
+	"github.com/driftless/driftless/syncproto"
 )
 
 // screenshots: `go test ./client/ui -run TestScreenshots -args -screenshots DIR`
@@ -128,6 +130,16 @@ var scenes = []scene{
 	{name: "attention", state: signedIn(0), goTo: func(t testing.TB, u *UI, w fyne.Window) {
 		test.Tap(u.status)
 	}},
+	{name: "attention-cancelled", state: func() *fakeState {
+		f := signedIn(2)()
+		f.attn = append(f.attn, store.EventOutcome{
+			Event:      syncproto.Event{ID: "ev-9", Kind: "pick", SKU: "LAMP-BRASS", Lot: "L2403", Qty: 6, From: "A-02-01", User: "pat", Ref: "SO-5531"},
+			Outcome:    syncproto.Outcome{ID: "ev-9", Status: syncproto.StatusCancelled, Reason: "cancelled by sam: goods not there"},
+			RecordedAt: fixedNow.Add(-65 * time.Minute),
+		})
+		f.status.Attention = 2
+		return f
+	}, goTo: func(t testing.TB, u *UI, w fyne.Window) { test.Tap(u.status) }},
 	{name: "home-supervisor", state: signedIn(1), goTo: func(testing.TB, *UI, fyne.Window) {}},
 	{name: "pick-lists", state: signedIn(2), goTo: func(t testing.TB, u *UI, w fyne.Window) {
 		test.Tap(u.screen.(*homeScreen).pick)

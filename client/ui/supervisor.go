@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -35,7 +36,7 @@ func newSupervisorScreen(u *UI) *supervisorScreen {
 	reload := button("Reload", theme.ViewRefreshIcon(), s.load)
 	header := container.NewBorder(nil, nil, touch(button("Home", theme.HomeIcon(), u.home)), touch(reload), heading("Parked"))
 	s.root = container.NewBorder(container.NewPadded(container.NewVBox(header, s.msg)), nil, nil, nil,
-		container.NewVScroll(container.NewPadded(s.list)))
+		container.NewVScroll(container.NewPadded(container.NewVBox(s.list))))
 	s.load()
 	return s
 }
@@ -67,6 +68,10 @@ func (s *supervisorScreen) load() {
 	}
 	s.setMsg(fmt.Sprintf("%s the server could not apply. Accept adjusts the stock it lacked and applies it; Cancel never applies it. Both need a reason.",
 		plural(int64(len(evs)), "event", "events")), widget.MediumImportance)
+	// Two columns of cards on a laptop's window, one on a handheld.
+	if s.u.win.Canvas().Size().Width > wideWidth {
+		s.list.Layout = layout.NewGridLayoutWithColumns(2)
+	}
 	for _, e := range evs {
 		s.list.Add(s.card(e))
 	}
@@ -111,7 +116,7 @@ func (s *supervisorScreen) card(e app.ParkedEvent) fyne.CanvasObject {
 	cancel := button("Cancel…", theme.CancelIcon(), func() { s.decide(e, false) })
 	cancel.Importance = widget.DangerImportance
 	box.Add(container.NewGridWithColumns(2, touch(accept), touch(cancel)))
-	return container.NewVBox(newCard(s.u.theme, box), widget.NewSeparator())
+	return newCard(s.u.theme, box)
 }
 
 func orDash(s string) string {

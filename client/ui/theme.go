@@ -72,6 +72,10 @@ func (t *handheldTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.
 		return pick(color.NRGBA{R: 0x0b, G: 0x57, B: 0xd0, A: 0xff}, color.NRGBA{R: 0x25, G: 0x63, B: 0xeb, A: 0xff})
 	case theme.ColorNameForegroundOnPrimary:
 		return color.White
+	case theme.ColorNameForegroundOnError, theme.ColorNameForegroundOnWarning, theme.ColorNameForegroundOnSuccess:
+		// The dark variant's error, warning and success colours are light:
+		// dark text on them (Cancel, Short), white on the light variant's.
+		return pick(color.White, color.NRGBA{R: 0x0e, G: 0x11, B: 0x14, A: 0xff})
 	case theme.ColorNameError:
 		return pick(color.NRGBA{R: 0xb0, G: 0x14, B: 0x14, A: 0xff}, color.NRGBA{R: 0xff, G: 0x6b, B: 0x6b, A: 0xff})
 	case theme.ColorNameWarning:
