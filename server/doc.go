@@ -16,6 +16,15 @@
 // enrollment codes (enroll.go). Catalog holds the reference records
 // devices sync, users with their PIN hashes among them.
 //
+// Picking (picking*.go): a pick wave allocates open sales orders to the
+// stock at a warehouse's bins (Allocate, a pure function: FEFO by the
+// lots' expiry, then fewest locations, tasks in walking order, lists split
+// and small orders batched) into pick lists, catalog records of that
+// warehouse. A pick that names a task adds to the task and the sales
+// order line in the push's transaction; a short_pick exception marks the
+// task short, re-allocates the shortfall onto the same list and raises a
+// count task for the bin.
+//
 // Storage sits behind Store (Update/View with a transaction-scoped Tx),
 // implemented by server/sqlite (embedded, the default) and later by a
 // PostgreSQL store; server/storetest is the suite every implementation
