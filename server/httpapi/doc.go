@@ -15,6 +15,6 @@
 // token; POST /api/v1/enroll, where a handheld redeems an enrollment code,
 // needs none and slows down addresses that guess. Picking (pick waves,
 // pick lists, count tasks) is the admin's, but for POST
-// /api/v1/pick-lists/next, which a device calls with its own credentials. GET /api/v1/openapi.json
-// describes every route.
+// /api/v1/pick-lists/next, which a device calls with its own
+// credentials. GET /api/v1/openapi.json describes every route.
 package httpapi
