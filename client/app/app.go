@@ -241,10 +241,15 @@ func (a *App) Enroll(ctx context.Context, server, code string, progress func(Enr
 	a.mu.Lock()
 	a.fatal = nil
 	a.mu.Unlock()
-	select {
-	case a.enrolled <- struct{}{}:
-	default:
-	}
+	// Serve starts syncing once the snapshot is taken (or failed: then
+	// its engine takes it), so that the two never download it at once.
+	defer func() {
+		select {
+		case a.enrolled <- struct{}{}:
+		default:
+		}
+		a.signal()
+	}()
 	a.signal()
 
 	progress(EnrollProgress{})
@@ -254,7 +259,10 @@ func (a *App) Enroll(ctx context.Context, server, code string, progress func(Enr
 		progress(last)
 	}))
 	if _, err := e.Snapshot(ctx); err != nil {
-		return errorf(ErrServerUnreachable, err, "Enrolled, but the catalog download failed; it is retried in the background")
+		// A Serve that found the identity stored may have taken it first.
+		if plan, perr := a.st.SnapshotPlan(ctx); perr != nil || plan.NeedCatalog {
+			return errorf(ErrServerUnreachable, err, "Enrolled, but the catalog download failed; it is retried in the background")
+		}
 	}
 	if last.Total == 0 || last.Done < last.Total {
 		progress(EnrollProgress{Done: last.Done, Total: last.Done})

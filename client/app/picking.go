@@ -145,8 +145,8 @@ func (a *App) pickSummary(ctx context.Context, l syncproto.PickList) (PickListSu
 
 // NextPickList asks the server to assign the next open pick list to the
 // signed-in user (online only) and returns it once the device holds it
-// (it arrives with the catalog changes the assignment makes; Config.
-// PickListWait bounds the wait).
+// assigned to them (it arrives with the catalog changes the assignment
+// makes; Config.PickListWait bounds the wait).
 func (a *App) NextPickList(ctx context.Context) (PickListSummary, error) {
 	u, err := a.signedIn(ctx)
 	if err != nil {
@@ -194,7 +194,7 @@ func (a *App) NextPickList(ctx context.Context) (PickListSummary, error) {
 		if err != nil {
 			return PickListSummary{}, err
 		}
-		if ok && (l.AssignedTo == u.Code || l.AssignedTo == "") {
+		if ok && l.AssignedTo == u.Code {
 			return a.pickSummary(ctx, l)
 		}
 		select {
