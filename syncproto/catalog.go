@@ -82,7 +82,7 @@ type Barcode struct {
 // Location is a place in the device's warehouse; Barcode is its label.
 type Location struct {
 	Code     string `json:"code"`
-	Type     string `json:"type"` // dock | bin | quarantine | returns | staging
+	Type     string `json:"type"` // dock | bin | quarantine | returns | staging | transit
 	Barcode  string `json:"barcode,omitempty"`
 	Sequence int64  `json:"sequence"`
 	Archived bool   `json:"archived,omitempty"`

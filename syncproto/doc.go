@@ -33,14 +33,15 @@
 //	serial         the unit's serial number (GS1 AI 21), for serial-tracked SKUs; optional
 //	expiry         the lot's expiry date YYYY-MM-DD (GS1 AI 17); optional
 //	barcode        the scanned text an exception is about; optional
+//	task           the pick task a pick or a short_pick exception works through (PickTask.id); optional
 //	device_time    the device clock when recorded (informational; skew is reported)
 //	seen_position  the last server ledger position the device had pulled
 //	hash           "sha256:" + hex SHA-256 of the canonical payload (Event.ComputeHash)
 //
 // The canonical payload lists every field but hash in a fixed order;
-// serial, expiry and barcode came later within schema version 1 and are
-// left out of it when empty, so that every event recorded before them
-// keeps its hash.
+// serial, expiry, barcode and task came later within schema version 1
+// and are left out of it when empty, so that every event recorded before
+// them keeps its hash.
 //
 // Ledger effect of each kind (applied atomically; every change is one ledger
 // entry with its own position):
@@ -64,6 +65,37 @@
 // pulls the new figures. Like the ledger entries, this happens once per
 // event, however often it is pushed.
 //
+// Picks. A pick with task takes its qty from the task's location for
+// the task's sales order (ref). Applying it adds qty to the task's picked
+// and to the sales order line's picked, in the same transaction, and the
+// pick list and the order get new catalog positions: the task is picked
+// once picked ≥ qty, the order partially_picked then picked, the list done
+// when every task is picked, short or cancelled. When the bin holds less,
+// the device records a pick of what was there (if anything) and an
+// exception short_pick with the shortfall; applying that marks the task
+// short, allocates the shortfall again where stock exists (a new task at
+// the end of the same list in walking order, or nothing when there is
+// none) and raises a count task for the bin. A pick the server cannot
+// apply (not enough stock at its location once every device's events are
+// ordered) is parked with insufficient_stock, like any movement.
+//
+// Transfers. A transfer moves stock between two warehouses through their
+// locations of type transit. The sending warehouse ships with moves from
+// a bin into one of its transit locations with ref = the transfer's
+// number: each adds its qty to the line's shipped (the line of its sku
+// and lot, else of its sku without a lot). The receiving warehouse
+// receives with receives at one of its locations with ref = the number:
+// each adds to the line's received and, in the same transaction, the
+// server takes the same quantity out of the sender's transit stock as
+// adjust events of the sender's system device "transit-" + warehouse
+// (user "system", ref the number); the sender's devices pull those
+// entries like any other. When the transit stock is short (the shipment
+// has not synced yet), the receive still applies and the missing part is
+// parked as that system device's adjust, for a supervisor. The transfer's
+// status is open, shipped once every line shipped its qty, received once
+// every line received it, or cancelled (nothing counts on a cancelled
+// transfer). Like the ledger entries, this happens once per event.
+//
 // Exceptions. An exception event records something a clerk flagged on
 // the device that a person must look at; reason is one of
 //
@@ -74,6 +106,7 @@
 //	short_dated       a lot expiring within the warehouse's min_shelf_life_days
 //	duplicate_serial  a serial number received before
 //	damaged           a damaged unit set aside
+//	short_pick        a bin held less than a pick task asked for: from, sku, lot, task, and qty the shortfall
 //
 // sku, lot, serial, expiry, qty and ref say what it is about where they
 // apply. The server applies it (outcome applied, no ledger entry) and
@@ -121,9 +154,11 @@
 // count disagrees with the ledger) or rejected (code: invalid_event,
 // hash_mismatch when the ID was used before with another payload,
 // wrong_device when device_id is not the session's device). Every outcome
-// is final and recorded with the event in the same transaction as its
-// ledger entries: pushing the same event again returns the same outcome and
-// changes nothing. acked_through is the highest contiguous device sequence
+// is recorded with the event in the same transaction as its ledger
+// entries: pushing the same event again returns the same outcome and
+// changes nothing. Applied and rejected are final; a parked event waits
+// for a supervisor, whose decision (see Resolutions) makes it applied or
+// cancelled, and a later push of it returns that. acked_through is the highest contiguous device sequence
 // the server holds; the device may forget nothing below it but needs to
 // resend nothing below it.
 //
@@ -160,6 +195,29 @@
 // grows, the server sends poke{head} unasked, coalesced and at most every
 // 250 ms per device; the device pulls when head > cursor.
 //
+// Resolutions. A supervisor decides on a parked event (REST, below):
+// accept (the server first adjusts what the event's location lacked, as
+// an adjust event of the warehouse's system device "supervisor-" +
+// warehouse with the supervisor as user, the reason, and ref = the parked
+// event's ID, then applies the event, all in one transaction) or cancel
+// (it never applies). The decision takes the next position of the
+// warehouse's ledger position sequence, after the entries it wrote, with
+// no entry of its own; welcome's head and poke's head count it, and the
+// device is poked. A page of changes covers the first limit positions
+// after from, entries and decisions alike, and carries in
+//
+//	changes{…, resolutions: [{event_id, seq, status, reason, by, at, position}, …]}
+//
+// the decisions on the requesting device's own events whose position is
+// in (from, cursor], in position order (compact or not); other devices'
+// decisions only move the cursor. So cursor may be a decision's position
+// with no entry there, and each device receives each of its resolutions
+// exactly once, after the entries the decision wrote. status is applied
+// or cancelled; reason and by are the supervisor's; at when it was
+// decided. The device marks the outbox row (parked → applied or
+// cancelled) in the transaction that applies the page; an accepted
+// event's stock arrives as ledger entries, like any other's.
+//
 // Reference data. A device holds its warehouse's reference records so
 // that it resolves scans offline: the SKUs, barcodes and suppliers every
 // warehouse shares; its warehouse record, its locations, and its open
@@ -177,7 +235,8 @@
 //	                                catalog_from, catalog_cursor, catalog, catalog_more}
 //
 // catalog groups the records by kind (warehouses, suppliers, skus,
-// barcodes, locations, purchase_orders, sales_orders, users), each record
+// barcodes, locations, purchase_orders, sales_orders, users, pick_lists,
+// transfers), each record
 // in its current state with its position (the catalog position of its
 // last change) and archived flag; a record changed several times after
 // catalog_from appears once. catalog_cursor is where the device's catalog
@@ -203,7 +262,8 @@
 // device accepts it. Each page (SnapshotPage) carries up to limit rows
 // (default 10000, at most 50000) in key order, section after section:
 // warehouse, suppliers, skus, barcodes, locations, purchase_orders,
-// sales_orders, users (only the records a device holds), then the
+// sales_orders, pick_lists, users, transfers (only the records a device
+// holds), then the
 // warehouse's stock levels when stock is true; page, rows, done and total say how far
 // along it is. Every page but the last also carries its next token in the
 // Snapshot-Next response header, so that a device can ask for the next
@@ -239,6 +299,40 @@
 //
 // The REST API never shows pin_hash: an administrator sets a PIN with
 // pin on POST or PUT /api/v1/users, or `syncd user add --pin`.
+//
+// Records a device uses for picking and transfers. A location's type is
+// dock, bin, quarantine, returns, staging or transit (where shipped
+// transfer stock waits; see Transfers); sequence is its place in the
+// walking order. A pick list (pick_lists) is a walk through one
+// warehouse that picks one or more sales orders (several: batch picking):
+//
+//	id, status     "PL-000123"; open | assigned | in_progress | done | cancelled
+//	assigned_to    the user code of the picker it is assigned to (empty: anyone may take it)
+//	orders         the sales order numbers it picks
+//	tasks          the stops in walking order (seq): {id ("PL-000123/4"), seq, order, location,
+//	               sku, lot, expiry (YYYY-MM-DD, when known), qty, picked, status}, status
+//	               open | picked | short | cancelled
+//
+// Devices of its warehouse hold it while it is open, assigned or in
+// progress and not archived; picked and status are the server's (see
+// Picks). The server allocates the lines from bin stock, first expiry
+// first for lot-tracked SKUs, then the fewest locations. A transfer
+// (transfers) is {number, from, to (warehouses), status, lines: [{sku,
+// lot, qty, shipped, received}]}; the devices of both warehouses hold it
+// while it is open or shipped and not archived (its changes are logged
+// for every warehouse and handed to its two only).
+//
+// Supervisors over REST (see the OpenAPI document): GET /api/v1/parked
+// lists the parked events of a warehouse with their evidence (the
+// entries applied at the same location, sku and lot after the event's
+// seen_position and before it parked, and the stock there now); POST
+// /api/v1/parked/{event_id}/accept and /cancel with {"reason", "by"}
+// decide (reason required; deciding again the same way returns the
+// decision, anything else on an event that is not parked is 409). Either
+// the admin token or a device's credentials with the header
+// X-Driftless-User: the code of a user with the supervisor role, who then
+// sees and decides their device's warehouse only (403 otherwise). Parked
+// and cancelled events stay listed: GET /api/v1/events?status=parked,cancelled.
 //
 // Enrollment. A device gets its ID and token from an enrollment code
 // instead of having them typed in: `syncd device add` (or POST

@@ -43,6 +43,24 @@ func fixtureException() Event {
 	return ev
 }
 
+// fixturePick is a pick through a pick task; fixtureShortPick the
+// short_pick exception that goes with it when the bin held less.
+func fixturePick() Event {
+	ev := Event{ID: "0193a5e0-7c2a-7b3e-9f00-5a1d2c3b4e63", DeviceID: "0193a5d0-0000-7000-8000-000000000001", Seq: 46,
+		User: "ana", Kind: KindPick, SKU: "SKU-0002", From: "A-03-2", Qty: 3, Ref: "SO-2002", Task: "PL-000123/2",
+		DeviceTime: t0, SeenPosition: 1306}
+	ev.Seal()
+	return ev
+}
+
+func fixtureShortPick() Event {
+	ev := Event{ID: "0193a5e0-7c2a-7b3e-9f00-5a1d2c3b4e65", DeviceID: "0193a5d0-0000-7000-8000-000000000001", Seq: 47,
+		User: "ana", Kind: KindException, Reason: "short_pick", SKU: "SKU-0002", From: "A-03-2", Qty: 1, Ref: "SO-2002",
+		Task: "PL-000123/2", DeviceTime: t0, SeenPosition: 1306}
+	ev.Seal()
+	return ev
+}
+
 // golden is one example of every message, as doc.go describes them.
 func golden() map[string]*Message {
 	ev := fixtureEvent()
@@ -84,6 +102,26 @@ func golden() map[string]*Message {
 					{Code: "ana", Name: "Ana Alves", Roles: []string{"receiver", "picker"},
 						PINHash: "$2a$10$2Ud0Q3U5w7tTKpJ0b5JkUe1oVq6Q0Q0l3r6a2b7nRr4c1dJwq2b6K", Position: 876},
 					{Code: "tom", Name: "Tom Berger", Roles: []string{"picker"}, PINHash: "", Archived: true, Position: 878}}}}},
+		"push-pick": {Type: TypePush, Push: &Push{Events: []Event{fixturePick(), fixtureShortPick()}}},
+		"changes-resolution": {Type: TypeChanges, Changes: &Changes{From: 1301, Cursor: 1306,
+			Entries: []Entry{
+				{Position: 1304, EventID: "0193a5e0-7c2a-7b3e-9f00-5a1d2c3b4e60", DeviceID: ev.DeviceID, Kind: KindPick, Location: "A-01-1", SKU: "SKU-0001", Delta: -5, Balance: 0, RecordedAt: t0}},
+			Levels: []Level{{Location: "A-01-1", SKU: "SKU-0001", Qty: 0, Position: 1304}},
+			Resolutions: []Resolution{
+				{EventID: "0193a5e0-7c2a-7b3e-9f00-5a1d2c3b4e60", Seq: 43, Status: StatusApplied, Reason: "3 more found behind the shelf",
+					By: "sue", At: t0, Position: 1305},
+				{EventID: "0193a5e0-7c2a-7b3e-9f00-5a1d2c3b4e66", Seq: 48, Status: StatusCancelled, Reason: "the order was changed",
+					By: "sue", At: t0, Position: 1306}}}},
+		"changes-picking": {Type: TypeChanges, Changes: &Changes{From: 1306, Cursor: 1306, Entries: []Entry{}, Levels: []Level{},
+			CatalogFrom: 878, CatalogCursor: 881, Catalog: &Catalog{
+				Locations: []Location{{Code: "TRANSIT", Type: "transit", Position: 879}},
+				PickLists: []PickList{{ID: "PL-000123", Status: "assigned", AssignedTo: "ana", Orders: []string{"SO-2001", "SO-2002"},
+					Tasks: []PickTask{
+						{ID: "PL-000123/1", Seq: 1, Order: "SO-2001", Location: "A-01-1", SKU: "SKU-0001", Lot: "L2026-11", Expiry: "2027-03-31", Qty: 6, Picked: 6, Status: "picked"},
+						{ID: "PL-000123/2", Seq: 2, Order: "SO-2002", Location: "A-03-2", SKU: "SKU-0002", Qty: 4, Picked: 0, Status: "open"}},
+					Position: 880}},
+				Transfers: []Transfer{{Number: "TR-0042", From: "MAIN", To: "NORTH", Status: "open",
+					Lines: []TransferLine{{SKU: "SKU-0001", Lot: "L2026-11", Qty: 24, Shipped: 12, Received: 0}}, Position: 881}}}}},
 		"error":      {Type: TypeError, Error: &Error{Code: ErrSequenceGap, Message: "expected sequence 42, got 44: resend from 42", ExpectedSeq: 42}},
 		"error-busy": {Type: TypeError, Error: &Error{Code: ErrBusy, Message: "the server is busy applying other devices' events", RetryAfterMillis: 1000}},
 		"ping":       {Type: TypePing, Ping: &Ping{Nonce: 9}},
