@@ -1,8 +1,9 @@
 // Package store is the handheld's local database (SQLite through
 // modernc.org/sqlite): the device identity, the outbox of events it
 // recorded, the balances it pulled from the server, the local stock view
-// the screens show, the reference data scans resolve against, and the
-// handheld's receipt drafts and signed-in user.
+// the screens show, the reference data scans resolve against (pick lists
+// and transfers included), and the handheld's receipt drafts, pick
+// progress and signed-in user.
 //
 // # Durability
 //
@@ -51,6 +52,32 @@
 // of scans. The signed-in user survives a restart. Record writes a row of
 // received_serials only for a receive with a serial, so duplicate serials
 // are found without reading the outbox and the hot path is unchanged.
+//
+// # Picking, transfers and resolutions
+//
+// Pick lists (with their tasks) and transfers come with the reference
+// data, from snapshots and catalog pulls; the device holds the ones that
+// are open (Held), and a list or transfer that is done, cancelled or
+// archived is deleted. A pick run (pick_runs) is a picker working through
+// a list: where they are (the task, at its bin or its item, whether the
+// item was scanned), and per task (pick_progress) what this device picked,
+// whether it recorded a short pick and when it was last skipped, with a
+// copy of the task so a list the server closed still shows what was done.
+// SavePick writes a pick's events and the progress they make in one
+// transaction, so a restart resumes exactly after the last confirmed scan
+// and never picks twice. Events carry the pick task (Scan.Task).
+//
+// A supervisor's decision on one of this device's parked events arrives
+// in a pulled page (Changes.Resolutions) and is stored on the event's
+// outbox row exactly once (resolved_at guards it; a repeated page or a
+// late ack changes nothing): the status becomes applied or cancelled, the
+// reason says who decided and why ("cancelled by sam: no stock") and the
+// parked reason is kept (EventOutcome.Resolution, ParkedReason). An
+// accepted event leaves the "needs attention" list and its stock comes
+// through the ledger entries the acceptance wrote; a cancelled one needs
+// attention (again, if it was dismissed while parked) until dismissed. A
+// decision on an event whose ack was lost (no outcome here yet) drops its
+// pending deltas when it is a cancellation.
 //
 // # Performance
 //
