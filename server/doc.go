@@ -25,6 +25,15 @@
 // task short, re-allocates the shortfall onto the same list and raises a
 // count task for the bin.
 //
+// Conflicts (parked.go, transfer.go): a parked event waits in the
+// supervisor's queue with its evidence (the entries that took its stock
+// after what its device had seen); Resolve accepts it (a supervisor
+// device's adjust makes the missing stock exist, then it applies) or
+// cancels it, and the decision takes a ledger position so the device
+// pulls it once, in order. Transfers ship into a warehouse's transit
+// location and, when received at the other warehouse, leave it through
+// the sender's transit system device, parking what is short.
+//
 // Storage sits behind Store (Update/View with a transaction-scoped Tx),
 // implemented by server/sqlite (embedded, the default) and later by a
 // PostgreSQL store; server/storetest is the suite every implementation
