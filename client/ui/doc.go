@@ -10,16 +10,23 @@
 // home (the workflows the user's roles allow), receiving (choose or scan a
 // purchase order or SSCC, then scan items with a running tally per line,
 // quantity, damage with a reason, undo, and a summary to confirm),
-// put-away (scan the item, see the suggested bin and why, scan the bin)
-// and returns (scan items with a reference, then restock, damage or scrap
-// each waiting line with a reason).
+// put-away (scan the item, see the suggested bin and why, scan the bin),
+// returns (scan items with a reference, then restock, damage or scrap
+// each waiting line with a reason), picking (choose a list or take the
+// next one, then the current task with its bin in huge text: scan the bin,
+// the items, Qty, Short with a keypad, Skip, Finish, and the tasks in
+// walking order with their status), moves (from-bin, item, to-bin, with
+// what the from-bin holds), transfers (ship: a move to transit; receive:
+// item scans with a tally) and, for supervisors, the parked queue (each
+// parked event with its evidence, Accept or Cancel with a reason).
 //
 // Screens depend on small interfaces of the app state declared here
-// (State, Receipt, Putaway, Returns); FromApp adapts *app.App. Work the
-// clerk waits for (a scan, a disposition) runs on the UI goroutine: it is
-// one SQLite transaction. Enrollment runs in a goroutine and reports
-// through fyne.Do; so does the watcher of state.Changed(), which refreshes
-// the status bar and the current screen.
+// (State, Receipt, Putaway, Returns, Picking, Move, TransferReceipt,
+// Supervisor); FromApp adapts *app.App. Work the clerk waits for (a scan,
+// a disposition) runs on the UI goroutine: it is one SQLite transaction.
+// Enrollment, Next list and the parked queue's requests run in a goroutine
+// and report through fyne.Do; so does the watcher of state.Changed(),
+// which refreshes the status bar and the current screen.
 //
 // Scanning: the scan field is an Entry that keeps the focus, so a
 // keyboard-wedge scanner's characters and Enter land in it (OnSubmitted

@@ -103,12 +103,25 @@ func (s *pickListsScreen) open(id string) {
 	s.u.show(newPickScreen(s.u, p))
 }
 
-// takeNext asks the server for the next open list (online only).
+// takeNext asks the server for the next open list (online only). The
+// answer can take seconds (the list reaches the device with the next
+// sync), so it runs off the UI goroutine with the button disabled.
 func (s *pickListsScreen) takeNext() {
-	l, err := s.u.state.NextPickList(s.u.ctx)
+	s.next.Disable()
+	s.fb.prompt("Asking the server for the next list…")
+	s.u.async(func() {
+		l, err := s.u.state.NextPickList(s.u.ctx)
+		fyne.Do(func() { s.gotNext(l, err) })
+	})
+}
+
+func (s *pickListsScreen) gotNext(l app.PickListSummary, err error) {
+	s.next.Enable()
+	if s.u.screen != s {
+		return // the picker went elsewhere meanwhile
+	}
 	if err != nil {
-		fb := s.u.failure("get the next list", err)
-		s.fb.show(fb)
+		s.fb.show(s.u.failure("get the next list", err))
 		s.u.signal(app.Bad)
 		s.refresh()
 		s.focus()

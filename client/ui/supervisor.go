@@ -48,9 +48,18 @@ func (s *supervisorScreen) focus()                     {}
 // server, so only Reload and the decisions read it again.
 func (s *supervisorScreen) refresh() {}
 
-// load reads the queue from the server.
+// load reads the queue from the server, off the UI goroutine (a request
+// to a server out of reach takes its time).
 func (s *supervisorScreen) load() {
-	evs, err := s.u.state.ParkedQueue(s.u.ctx)
+	s.setMsg("Reading the parked queue from the server…", widget.MediumImportance)
+	s.u.async(func() {
+		evs, err := s.u.state.ParkedQueue(s.u.ctx)
+		fyne.Do(func() { s.show(evs, err) })
+	})
+}
+
+// show lists the queue read by load.
+func (s *supervisorScreen) show(evs []app.ParkedEvent, err error) {
 	s.list.RemoveAll()
 	defer s.list.Refresh()
 	if err != nil {
@@ -133,6 +142,7 @@ type decisionForm struct {
 	accept bool
 	reason *widget.Entry
 	errMsg *widget.Label
+	ok     *widget.Button
 	dlg    *dialog.CustomDialog
 }
 
@@ -158,12 +168,12 @@ func (s *supervisorScreen) decide(e app.ParkedEvent, accept bool) {
 		r := r
 		suggestions.Add(touch(button(r, nil, func() { f.reason.SetText(r) })))
 	}
-	ok := button(strings.Fields(title)[0], theme.ConfirmIcon(), f.submit)
-	ok.Importance = widget.HighImportance
+	f.ok = button(strings.Fields(title)[0], theme.ConfirmIcon(), f.submit)
+	f.ok.Importance = widget.HighImportance
 	if !accept {
-		ok.Importance = widget.DangerImportance
+		f.ok.Importance = widget.DangerImportance
 	}
-	form := container.NewVBox(wrapped(what), touch(f.reason), suggestions, f.errMsg, touch(ok))
+	form := container.NewVBox(wrapped(what), touch(f.reason), suggestions, f.errMsg, touch(f.ok))
 	f.dlg = dialog.NewCustom(title, "Back", form, s.u.win)
 	f.dlg.SetOnClosed(func() { s.decision = nil })
 	f.dlg.Resize(fyne.NewSize(min(s.u.win.Canvas().Size().Width-20, 560), 0))
@@ -173,23 +183,39 @@ func (s *supervisorScreen) decide(e app.ParkedEvent, accept bool) {
 }
 
 func (f *decisionForm) submit() {
+	if f.ok.Disabled() {
+		return // a decision is on its way
+	}
 	reason := strings.TrimSpace(f.reason.Text)
 	if reason == "" {
 		f.errMsg.SetText("Give a reason: it is kept with the decision.")
 		return
 	}
-	var err error
-	if f.accept {
-		err = f.s.u.state.AcceptParked(f.s.u.ctx, f.e.EventID, reason)
-	} else {
-		err = f.s.u.state.CancelParked(f.s.u.ctx, f.e.EventID, reason)
-	}
+	f.ok.Disable()
+	f.errMsg.SetText("Sending the decision…")
+	id, accept, st := f.e.EventID, f.accept, f.s.u.state
+	f.s.u.async(func() {
+		var err error
+		if accept {
+			err = st.AcceptParked(f.s.u.ctx, id, reason)
+		} else {
+			err = st.CancelParked(f.s.u.ctx, id, reason)
+		}
+		fyne.Do(func() { f.done(err) })
+	})
+}
+
+// done closes the form after a decision the server took, or shows why it
+// did not.
+func (f *decisionForm) done(err error) {
+	f.ok.Enable()
 	if err != nil {
 		fb := f.s.u.failure("record the decision", err)
 		f.errMsg.SetText(fb.Detail)
 		f.s.u.signal(app.Bad)
 		return
 	}
+	f.errMsg.SetText("")
 	f.s.u.opts.Feedback.Good()
 	f.dlg.Hide()
 	f.s.load()
