@@ -35,6 +35,7 @@ type moveScreen struct {
 	reset    *widget.Button
 	here     *fyne.Container
 	hereHdr  *widget.Label
+	hereOf   string // the bin s.here lists, "" for none
 	controls *fyne.Container
 	split    *fyne.Container
 	root     fyne.CanvasObject
@@ -84,13 +85,20 @@ func (s *moveScreen) onScan(text string) {
 	}
 	s.fb.show(fb)
 	s.u.signal(fb.Level)
-	s.refresh()
+	s.update(false)
 	s.u.status.refresh()
 	relayoutSplit(s.controls, s.split)
 	s.focus()
 }
 
-func (s *moveScreen) refresh() {
+// refresh re-reads the move and what the from-bin holds (a sync may have
+// changed it).
+func (s *moveScreen) refresh() { s.update(true) }
+
+// update shows the move's state; it reads the from-bin's stock again when
+// the bin changed or when asked to (reading the bins' stock costs more
+// than a scan in a large warehouse).
+func (s *moveScreen) update(stock bool) {
 	st := s.m.State()
 	transit := "the transit location"
 	if t, ok := s.m.(interface{ Transit() string }); ok && t.Transit() != "" {
@@ -109,7 +117,9 @@ func (s *moveScreen) refresh() {
 		}
 	}
 	enable(s.reset, st.Step != app.MoveScanFrom)
-	s.setHere(st.From)
+	if stock || st.From != s.hereOf {
+		s.setHere(st.From)
+	}
 	relayout(s.controls)
 }
 
@@ -155,6 +165,7 @@ func moveSegments(st app.MoveState, transit string) []widget.RichTextSegment {
 
 // setHere lists what the device sees at the from-bin.
 func (s *moveScreen) setHere(from string) {
+	s.hereOf = from
 	s.here.RemoveAll()
 	if from == "" {
 		s.hereHdr.SetText("Scan a bin to see what it holds")
