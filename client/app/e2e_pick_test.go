@@ -28,8 +28,12 @@ type e2eDevice struct {
 }
 
 func newE2EDevice(t *testing.T, srv *e2eServer, name string) *e2eDevice {
+	return newE2EDeviceAt(t, srv, name, "W1")
+}
+
+func newE2EDeviceAt(t *testing.T, srv *e2eServer, name, warehouse string) *e2eDevice {
 	t.Helper()
-	dev, _, err := srv.ledger.AddDevice(ctx, name, "W1")
+	dev, _, err := srv.ledger.AddDevice(ctx, name, warehouse)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,4 +279,103 @@ func TestEndToEndPicking(t *testing.T) {
 		server, err2 := picker.st.ServerLevels(ctx)
 		return err1 == nil && err2 == nil && reflect.DeepEqual(view, server)
 	})
+}
+
+// TestEndToEndTransfer: W1 ships a transfer to its transit location from
+// one device, W2 receives it at its dock from another; the server's
+// transfer and the stock of both warehouses follow.
+func TestEndToEndTransfer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	srv := startE2EServer(t)
+	must := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := srv.cat
+	must(c.Warehouses.Create(ctx, server.Warehouse{Code: "W1", Name: "Main"}))
+	must(c.Warehouses.Create(ctx, server.Warehouse{Code: "W2", Name: "North"}))
+	for _, l := range []server.Location{
+		{Warehouse: "W1", Code: "B1", Type: server.LocationBin, Sequence: 1},
+		{Warehouse: "W1", Code: "T1", Type: server.LocationTransit, Sequence: 9},
+		{Warehouse: "W2", Code: "D2", Type: server.LocationDock, Sequence: 1},
+	} {
+		must(c.Locations.Create(ctx, l))
+	}
+	must(c.SKUs.Create(ctx, server.SKU{Code: "A", Name: "Apples", Unit: "each"}))
+	must(c.Barcodes.Create(ctx, server.Barcode{Value: eachA, SKU: "A", Type: "gtin", Pack: 1}))
+	must(c.SKUs.Create(ctx, server.SKU{Code: "B", Name: "Bananas", Unit: "each"}))
+	must(c.Barcodes.Create(ctx, server.Barcode{Value: eanB, SKU: "B", Type: "gtin", Pack: 1}))
+	must(c.Users.Create(ctx, server.User{Code: "ana", Name: "Ana", Roles: []string{"picker", "receiver"}, PIN: pinAna}))
+	if err := c.ImportOpeningStock(ctx, []server.OpeningStock{{Warehouse: "W1", Location: "B1", SKU: "A", Qty: 5}}); err != nil {
+		t.Fatal(err)
+	}
+	must(c.CreateTransfer(ctx, server.Transfer{Number: "TR-1", From: "W1", To: "W2",
+		Lines: []server.TransferLine{{SKU: "A", Qty: 3}}}))
+
+	ship := newE2EDeviceAt(t, srv, "w1", "W1")
+	recv := newE2EDeviceAt(t, srv, "w2", "W2")
+	for _, d := range []*e2eDevice{ship, recv} {
+		if _, err := d.app.SignIn(ctx, "ana", pinAna); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, ship.app, "W1's device holding B1's stock", func() bool {
+		n, err := ship.st.Stock(ctx, "B1", "A", "")
+		return err == nil && n == 5
+	})
+	ts, err := recv.app.Transfers(ctx)
+	if err != nil || len(ts) != 1 || ts[0].Outbound || ts[0].Number != "TR-1" {
+		t.Fatalf("W2's transfers %+v, %v", ts, err)
+	}
+	m, err := ship.app.StartShipment(ctx, "TR-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	moveScan(t, m, "B1", app.Good)
+	m.SetQty(3)
+	moveScan(t, m, eachA, app.Good)
+	moveScan(t, m, "T1", app.Good)
+	waitFor(t, ship.app, "the shipment synced", ship.synced)
+
+	r, err := recv.app.StartTransferReceipt(ctx, "TR-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb, err := r.Scan(ctx, eanB)
+	checkFB(t, "receive an item not on the transfer", fb, err, app.Bad)
+	r.SetQty(3)
+	fb, err = r.Scan(ctx, eachA)
+	checkFB(t, "receive", fb, err, app.Good)
+	waitFor(t, recv.app, "the receipt synced", recv.synced)
+
+	waitFor(t, recv.app, "the transfer received on the server", func() bool {
+		tr, err := c.Transfer(ctx, "TR-1")
+		return err == nil && tr.Status == server.TransferReceived && tr.Lines[0].Shipped == 3 && tr.Lines[0].Received == 3
+	})
+	got := map[string]int64{}
+	for _, wh := range []string{"W1", "W2"} {
+		levels, err := srv.ledger.Stock(ctx, server.StockFilter{Warehouse: wh})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, lv := range levels {
+			got[wh+"/"+lv.Location+"/"+lv.SKU] = lv.Qty
+		}
+	}
+	for k, v := range map[string]int64{"W1/B1/A": 2, "W1/T1/A": 0, "W2/D2/A": 3} {
+		if got[k] != v {
+			t.Fatalf("server stock %v: %s = %d, want %d", got, k, got[k], v)
+		}
+	}
+	// The received transfer leaves both devices.
+	for _, d := range []*e2eDevice{ship, recv} {
+		waitFor(t, d.app, "the transfer gone from the device", func() bool {
+			_, held, err := d.st.Transfer(ctx, "TR-1")
+			return err == nil && !held
+		})
+	}
 }
