@@ -151,8 +151,17 @@ func Allocate(in AllocInput) Allocation {
 	if batchOrders <= 0 {
 		batchOrders = DefaultBatchOrders
 	}
+	wanted := map[string]bool{}
+	for _, o := range in.Orders {
+		for _, ln := range o.Lines {
+			wanted[ln.SKU] = true
+		}
+	}
 	rows := make([]allocRow, 0, len(in.Stock))
 	for _, s := range in.Stock {
+		if !wanted[s.SKU] {
+			continue
+		}
 		k := PickKey{s.Location, s.SKU, s.Lot}
 		if in.Exclude[k] {
 			continue
