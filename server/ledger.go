@@ -390,6 +390,25 @@ type applier struct {
 	// others are the heads reached in other warehouses (system entries
 	// of transfers).
 	others map[string]uint64
+	// unknownRefs remembers, per kind of document ("po", "transfer"), the
+	// event references this transaction found no such document for, so a
+	// backlog of receives against one delivery note (or the opening-stock
+	// import, every row of which has the same reference) looks each up once.
+	unknownRefs map[[2]string]struct{}
+}
+
+// knownNot reports whether ref was already found not to be a document of
+// the kind; notFound records that it is not.
+func (a *applier) knownNot(kind, ref string) bool {
+	_, ok := a.unknownRefs[[2]string{kind, ref}]
+	return ok
+}
+
+func (a *applier) notFound(kind, ref string) {
+	if a.unknownRefs == nil {
+		a.unknownRefs = map[[2]string]struct{}{}
+	}
+	a.unknownRefs[[2]string{kind, ref}] = struct{}{}
 }
 
 func (a *applier) balance(ctx context.Context, k StockKey) (int64, error) {

@@ -50,11 +50,12 @@ func receivesAgainstOrders(group []*pushReq) bool {
 // line for the SKU.
 func (a *applier) receivePO(ctx context.Context, ev *syncproto.Event) error {
 	ptx, ok := a.tx.(poTx)
-	if !ok || ev.Kind != syncproto.KindReceive || ev.Ref == "" {
+	if !ok || ev.Kind != syncproto.KindReceive || ev.Ref == "" || a.knownNot("po", ev.Ref) {
 		return nil
 	}
 	o, err := ptx.PurchaseOrder(ctx, ev.Ref)
 	if IsNotFound(err) {
+		a.notFound("po", ev.Ref)
 		return nil // a reference that is not an order (a delivery note)
 	}
 	if err != nil {

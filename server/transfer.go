@@ -324,7 +324,7 @@ func movesTransfers(ev *syncproto.Event) bool {
 // a receive at the destination receives (and takes the quantity out of
 // the sender's transit stock).
 func (a *applier) applyTransfer(ctx context.Context, ev *syncproto.Event) error {
-	if !movesTransfers(ev) {
+	if !movesTransfers(ev) || a.knownNot("transfer", ev.Ref) {
 		return nil
 	}
 	ttx, ok := a.tx.(TransferTx)
@@ -333,6 +333,7 @@ func (a *applier) applyTransfer(ctx context.Context, ev *syncproto.Event) error 
 	}
 	t, err := ttx.Transfer(ctx, ev.Ref)
 	if IsNotFound(err) {
+		a.notFound("transfer", ev.Ref)
 		return nil
 	}
 	if err != nil {
