@@ -19,6 +19,7 @@ type Catalog struct {
 	Users          []User          `json:"users,omitempty"`
 	PickLists      []PickList      `json:"pick_lists,omitempty"`
 	Transfers      []Transfer      `json:"transfers,omitempty"`
+	CountTasks     []CountTask     `json:"count_tasks,omitempty"`
 }
 
 // Len is the number of records in c.
@@ -27,7 +28,7 @@ func (c *Catalog) Len() int {
 		return 0
 	}
 	return len(c.Warehouses) + len(c.Suppliers) + len(c.SKUs) + len(c.Barcodes) + len(c.Locations) +
-		len(c.PurchaseOrders) + len(c.SalesOrders) + len(c.Users) + len(c.PickLists) + len(c.Transfers)
+		len(c.PurchaseOrders) + len(c.SalesOrders) + len(c.Users) + len(c.PickLists) + len(c.Transfers) + len(c.CountTasks)
 }
 
 // Warehouse is the device's own warehouse.
@@ -241,4 +242,30 @@ type TransferLine struct {
 // Held says whether a device holds the transfer.
 func (t *Transfer) Held() bool {
 	return !t.Archived && (t.Status == "open" || t.Status == "shipped")
+}
+
+// CountTask sends a counter to a bin for a blind count: the device never
+// shows the expected quantity. Tasks come from the count schedule (by the
+// bin's ABC class) or are triggered (a short pick, a movement parked for
+// lack of stock, stock going to zero, a disputed put-away, a supervisor's
+// recount). Devices of the task's warehouse hold open tasks; count events
+// name the task in Event.Task.
+type CountTask struct {
+	ID         string `json:"id"` // e.g. "CT-000042"
+	Location   string `json:"location"`
+	Status     string `json:"status"` // open | assigned | counted | cancelled
+	AssignedTo string `json:"assigned_to,omitempty"`
+	// NotBy is a user who may not count it (the first counter of a
+	// recount).
+	NotBy    string `json:"not_by,omitempty"`
+	Reason   string `json:"reason"` // scheduled | short_pick | parked | zero_stock | putaway_dispute | recount
+	Class    string `json:"class,omitempty"`
+	Due      string `json:"due"` // YYYY-MM-DD
+	Archived bool   `json:"archived,omitempty"`
+	Position uint64 `json:"position"`
+}
+
+// Held says whether a device holds the count task.
+func (t *CountTask) Held() bool {
+	return !t.Archived && (t.Status == "open" || t.Status == "assigned")
 }

@@ -33,6 +33,9 @@ const (
 var ExceptionReasons = []string{
 	"unknown_barcode", "not_on_po", "over_receipt", "expired_lot",
 	"short_dated", "duplicate_serial", "damaged", "short_pick",
+	// putaway_dispute: the put-away found a different quantity than the
+	// receipt booked (Qty is what was found); it triggers a count.
+	"putaway_dispute",
 }
 
 // Kinds lists every known kind in a stable order.

@@ -400,4 +400,8 @@ const (
 	CodeInvalidEvent      = "invalid_event"
 	CodeHashMismatch      = "hash_mismatch"
 	CodeWrongDevice       = "wrong_device"
+	// CodeForbidden rejects an event whose user does not exist, is
+	// archived, or lacks the role its kind needs (see the role table in
+	// the package documentation).
+	CodeForbidden = "forbidden"
 )
