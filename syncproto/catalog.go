@@ -20,6 +20,7 @@ type Catalog struct {
 	PickLists      []PickList      `json:"pick_lists,omitempty"`
 	Transfers      []Transfer      `json:"transfers,omitempty"`
 	CountTasks     []CountTask     `json:"count_tasks,omitempty"`
+	Alerts         []Alert         `json:"alerts,omitempty"`
 }
 
 // Len is the number of records in c.
@@ -28,7 +29,7 @@ func (c *Catalog) Len() int {
 		return 0
 	}
 	return len(c.Warehouses) + len(c.Suppliers) + len(c.SKUs) + len(c.Barcodes) + len(c.Locations) +
-		len(c.PurchaseOrders) + len(c.SalesOrders) + len(c.Users) + len(c.PickLists) + len(c.Transfers) + len(c.CountTasks)
+		len(c.PurchaseOrders) + len(c.SalesOrders) + len(c.Users) + len(c.PickLists) + len(c.Transfers) + len(c.CountTasks) + len(c.Alerts)
 }
 
 // Warehouse is the device's own warehouse.
@@ -269,3 +270,22 @@ type CountTask struct {
 func (t *CountTask) Held() bool {
 	return !t.Archived && (t.Status == "open" || t.Status == "assigned")
 }
+
+// Alert says a SKU's available stock in the warehouse crossed its reorder
+// point: raised once per crossing, cleared when stock recovers. Devices of
+// the warehouse hold active alerts.
+type Alert struct {
+	ID           string `json:"id"` // e.g. "AL-000007"
+	SKU          string `json:"sku"`
+	Available    int64  `json:"available"` // on hand − allocated when raised
+	ReorderPoint int64  `json:"reorder_point"`
+	OnOrder      int64  `json:"on_order"`
+	Suggested    int64  `json:"suggested"` // quantity to order, after multiples and minimums
+	Status       string `json:"status"`    // active | cleared
+	RaisedAt     string `json:"raised_at"` // RFC 3339
+	Archived     bool   `json:"archived,omitempty"`
+	Position     uint64 `json:"position"`
+}
+
+// Held says whether a device holds the alert.
+func (a *Alert) Held() bool { return !a.Archived && a.Status == "active" }
