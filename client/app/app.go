@@ -61,6 +61,14 @@ type App struct {
 	fatal    error          // the engine's FatalError until the next enrollment
 	receipts map[string]*Receipt
 
+	// pin is the signed-in user's PIN, verified at SignIn or ConfirmPIN,
+	// kept in memory only (never in the database) for the server's
+	// user-level REST calls; pinUser is whose it is.
+	pin, pinUser string
+
+	// countMu serialises counting as pickMu does picking.
+	countMu sync.Mutex
+
 	// pickMu serialises picking, so that two handles of one list (or a
 	// screen and a test) never interleave a read of the progress and the
 	// write it decides.
@@ -482,6 +490,7 @@ func (a *App) SignIn(ctx context.Context, code, pin string) (User, error) {
 	if err := a.st.SignIn(ctx, u.Code); err != nil {
 		return User{}, err
 	}
+	a.keepPIN(u.Code, pin)
 	a.signal()
 	return user(u), nil
 }
@@ -499,6 +508,7 @@ func (a *App) SignOut(ctx context.Context) error {
 	if err := a.st.SignOut(ctx); err != nil {
 		return err
 	}
+	a.keepPIN("", "")
 	a.signal()
 	return nil
 }
@@ -530,7 +540,10 @@ func (a *App) signedIn(ctx context.Context) (User, error) {
 }
 
 // Attention lists parked, rejected and cancelled events nobody dismissed,
-// newest first. A parked event a supervisor accepted leaves the list (it
+// newest first. An event rejected as forbidden says who may not do what
+// ("Rejected: pat may not count (needs the counter role)"), and a count
+// parked as a discrepancy does not show the server's expected figure (the
+// count is blind). A parked event a supervisor accepted leaves the list (it
 // is applied); one they cancelled stays (or comes back, when it was
 // dismissed while parked) with Outcome.Status cancelled and Outcome.Reason
 // "cancelled by <supervisor>: <reason>", until dismissed.
@@ -542,6 +555,7 @@ func (a *App) Attention(ctx context.Context) ([]store.EventOutcome, error) {
 	var out []store.EventOutcome
 	for _, eo := range slices.Backward(all) {
 		if eo.DismissedAt.IsZero() {
+			a.explain(ctx, &eo)
 			out = append(out, eo)
 		}
 	}

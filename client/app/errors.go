@@ -50,6 +50,14 @@ var (
 	ErrNotSupervisor     = &Error{Code: "not_supervisor", Message: "Only a supervisor may do this"}
 	ErrServerRefused     = &Error{Code: "server_refused", Message: "The server refused the request"}
 	ErrReasonNeeded      = &Error{Code: "reason_needed", Message: "Give a reason"}
+	ErrPINRequired       = &Error{Code: "pin_required", Message: "Enter your PIN again: the server needs it for this"}
+	ErrTooManyPINs       = &Error{Code: "too_many_pins", Message: "Too many wrong PINs: wait a minute and try again"}
+	ErrForbidden         = &Error{Code: "forbidden", Message: "Your role does not allow this"}
+	ErrNoCountTask       = &Error{Code: "no_count_task", Message: "That count task is not open on this device"}
+	ErrCountTaken        = &Error{Code: "count_taken", Message: "This count task is someone else's"}
+	ErrCountOpen         = &Error{Code: "count_open", Message: "Another count is in progress"}
+	ErrCountClosed       = &Error{Code: "count_closed", Message: "This count is finished on this device"}
+	ErrNotCounter        = &Error{Code: "not_counter", Message: "Only a counter may count bins"}
 )
 
 // errorf returns an *Error of kind's code with a message of its own.

@@ -81,6 +81,16 @@ func (s *Store) ApplySnapshotPage(ctx context.Context, p *syncproto.SnapshotPage
 				return fmt.Errorf("build stock view: %w", err)
 			}
 		}
+		// Finished counts of tasks the snapshot does not hold are done with.
+		for _, q := range []string{
+			`DELETE FROM count_lines WHERE task IN (SELECT task FROM count_drafts
+				WHERE finished_at <> 0 AND task NOT IN (SELECT id FROM ref_count_tasks))`,
+			`DELETE FROM count_drafts WHERE finished_at <> 0 AND task NOT IN (SELECT id FROM ref_count_tasks)`,
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("forget finished counts: %w", err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE sync_state SET catalog_cursor = ?, snapshot_at = ? WHERE id = 1`,
 			p.CatalogHead, nanos(s.now())); err != nil {
 			return err
@@ -112,7 +122,7 @@ func clearReference(ctx context.Context, tx *sql.Tx, stock bool) error {
 	}
 	tables := []string{"ref_warehouse", "ref_suppliers", "ref_skus", "ref_barcodes", "ref_locations",
 		"ref_purchase_orders", "ref_purchase_order_lines", "ref_po_sscc", "ref_sales_orders", "ref_sales_order_lines",
-		"ref_users", "ref_pick_lists", "ref_pick_tasks", "ref_transfers", "ref_transfer_lines"}
+		"ref_users", "ref_pick_lists", "ref_pick_tasks", "ref_transfers", "ref_transfer_lines", "ref_count_tasks"}
 	if stock {
 		tables = append(tables, "server_stock", "stock_view")
 	}
@@ -174,6 +184,14 @@ var refSQL = map[string]string{
 	"-transfer":       `DELETE FROM ref_transfers WHERE number = ?`,
 	"-transfer-lines": `DELETE FROM ref_transfer_lines WHERE number = ?`,
 	"transfer-line":   `INSERT INTO ref_transfer_lines (number, line, sku, lot, qty, shipped, received) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	"count-task": `INSERT OR REPLACE INTO ref_count_tasks (id, location, status, assigned_to, not_by, reason, class, due, position)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	"-count-task": `DELETE FROM ref_count_tasks WHERE id = ?`,
+	// A finished count whose task the device no longer holds is done
+	// with; an open one stays, to be finished.
+	"-count-lines": `DELETE FROM count_lines WHERE task = ?1 AND EXISTS (
+		SELECT 1 FROM count_drafts WHERE task = ?1 AND finished_at <> 0)`,
+	"-count-draft": `DELETE FROM count_drafts WHERE task = ? AND finished_at <> 0`,
 }
 
 // refInsert is a multi-row INSERT: head, then one "(?, …)" of cols
@@ -433,6 +451,21 @@ func (w *refWriter) apply(ctx context.Context, c *syncproto.Catalog) error {
 			}
 		}
 	}
+	for _, t := range c.CountTasks {
+		if err := w.put(ctx, !t.Held(), "count-task", t.ID, t.ID, t.Location, t.Status, t.AssignedTo, t.NotBy, t.Reason,
+			t.Class, t.Due, t.Position); err != nil {
+			return fmt.Errorf("count task %s: %w", t.ID, err)
+		}
+		if t.Held() {
+			continue
+		}
+		if err := w.exec(ctx, "-count-lines", t.ID); err != nil {
+			return fmt.Errorf("count task %s: %w", t.ID, err)
+		}
+		if err := w.exec(ctx, "-count-draft", t.ID); err != nil {
+			return fmt.Errorf("count task %s: %w", t.ID, err)
+		}
+	}
 	return w.flush(ctx)
 }
 
@@ -664,6 +697,11 @@ func (s *Store) ReferenceData(ctx context.Context) (*syncproto.Catalog, error) {
 			return err
 		}
 		c.Transfers = transfers
+		tasks, err := s.countTasks(ctx, "")
+		if err != nil {
+			return err
+		}
+		c.CountTasks = tasks
 		return nil
 	}()
 	if err != nil {

@@ -33,8 +33,15 @@ type Scan struct {
 	// Barcode is the scanned text an exception is about.
 	Serial, Expiry, Barcode string
 	// Task is the pick task a pick or a short_pick exception works
-	// through.
+	// through, or the count task a count belongs to.
 	Task string
+	// At is when the user did it (the event's device time); zero: when
+	// it is recorded. Seen, when not nil, is the ledger position the
+	// device had pulled then (the event's seen position; never above the
+	// cursor at recording); nil: the cursor at recording. A count line
+	// counted minutes before the count is finished carries both.
+	At   time.Time
+	Seen *uint64
 }
 
 // writeStmts are the statements of the hot write path, prepared once on the
@@ -171,7 +178,7 @@ func (s *Store) Record(ctx context.Context, sc Scan) (syncproto.Event, error) {
 	if err != nil {
 		return syncproto.Event{}, fmt.Errorf("record scan: %w", err)
 	}
-	err = s.update(ctx, func(tx *sql.Tx) error { return s.record(ctx, tx, &ev) })
+	err = s.update(ctx, func(tx *sql.Tx) error { return s.recordSeen(ctx, tx, &ev, sc.Seen) })
 	if err != nil {
 		return syncproto.Event{}, fmt.Errorf("record %s scan of %s: %w", sc.Kind, sc.SKU, err)
 	}
@@ -202,7 +209,7 @@ func (s *Store) recordBatch(ctx context.Context, scans []Scan, also func(*sql.Tx
 	}
 	err := s.update(ctx, func(tx *sql.Tx) error {
 		for i := range evs {
-			if err := s.record(ctx, tx, &evs[i]); err != nil {
+			if err := s.recordSeen(ctx, tx, &evs[i], scans[i].Seen); err != nil {
 				return fmt.Errorf("scan %d (%s of %s): %w", i+1, evs[i].Kind, evs[i].SKU, err)
 			}
 		}
@@ -227,7 +234,7 @@ func (s *Store) newEvent(sc Scan) (syncproto.Event, error) {
 		ID: id, User: sc.User, Kind: sc.Kind, SKU: sc.SKU, Lot: sc.Lot,
 		From: sc.From, To: sc.To, Qty: sc.Qty, Reason: sc.Reason, Ref: sc.Ref,
 		Serial: sc.Serial, Expiry: sc.Expiry, Barcode: sc.Barcode, Task: sc.Task,
-		DeviceTime: s.now().UTC(),
+		DeviceTime: cmpTime(sc.At, s.now).UTC(),
 	}, nil
 }
 
@@ -235,6 +242,12 @@ func (s *Store) newEvent(sc Scan) (syncproto.Event, error) {
 // row, the pending deltas (and through them the view), and a received
 // serial.
 func (s *Store) record(ctx context.Context, tx *sql.Tx, ev *syncproto.Event) error {
+	return s.recordSeen(ctx, tx, ev, nil)
+}
+
+// recordSeen is record with the event's seen position given (when seen is
+// not nil; capped at the cursor).
+func (s *Store) recordSeen(ctx context.Context, tx *sql.Tx, ev *syncproto.Event, seen *uint64) error {
 	st := &s.stmts
 	// The counter is updated in this transaction: if anything below
 	// fails, the rollback takes the sequence back with the event, so no
@@ -245,6 +258,9 @@ func (s *Store) record(ctx context.Context, tx *sql.Tx, ev *syncproto.Event) err
 	}
 	if err != nil {
 		return err
+	}
+	if seen != nil && *seen < ev.SeenPosition {
+		ev.SeenPosition = *seen
 	}
 	ev.Seal()
 	if err := ev.Validate(); err != nil {
@@ -283,6 +299,14 @@ func (s *Store) record(ctx context.Context, tx *sql.Tx, ev *syncproto.Event) err
 		err = fmt.Errorf("%s has %d deltas", ev.Kind, len(deltas))
 	}
 	return err
+}
+
+// cmpTime is t, or now() when t is zero.
+func cmpTime(t time.Time, now func() time.Time) time.Time {
+	if t.IsZero() {
+		return now()
+	}
+	return t
 }
 
 // MarkSynced records when the device last finished a sync (everything
