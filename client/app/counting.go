@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/driftless/driftless/client/scan/resolve"
 	"github.com/driftless/driftless/client/store"
@@ -454,83 +453,4 @@ func countScans(user string, d store.CountDraft, lines []store.CountLine, view [
 		zero(false)
 	}
 	return out
-}
-
-// errTODO marks the parts of issue 8's API still being written.
-var errTODO = errors.New("app: not implemented yet")
-
-// Discrepancy is a count outside tolerance waiting for a supervisor, with
-// the evidence to decide on.
-type Discrepancy struct {
-	EventID   string
-	TaskID    string
-	Location  string
-	SKU       string
-	Name      string
-	Lot       string
-	Counted   int64
-	Expected  int64
-	Variance  int64
-	Value     int64 // value at stake in cents (variance × unit cost)
-	Class     string
-	CountedBy string
-	CountedAt time.Time
-	// Movements are the bin's ledger movements since its last good count.
-	Movements []BinMovement
-	// Previous are earlier counts of the bin.
-	Previous []PreviousCount
-}
-
-// BinMovement is one ledger movement at a bin.
-type BinMovement struct {
-	At    time.Time
-	Kind  string
-	SKU   string
-	Lot   string
-	Delta int64
-	User  string
-}
-
-// PreviousCount is an earlier count of a bin.
-type PreviousCount struct {
-	At       time.Time
-	By       string
-	SKU      string
-	Counted  int64
-	Variance int64
-	Outcome  string // auto | approved | rejected | recount
-}
-
-// Discrepancies lists the warehouse's discrepancies waiting for a
-// supervisor (online only; the signed-in user must be a supervisor).
-func (a *App) Discrepancies(ctx context.Context) ([]Discrepancy, error) { return nil, errTODO }
-
-// ApproveDiscrepancy adjusts the stock by the variance with a reason code.
-func (a *App) ApproveDiscrepancy(ctx context.Context, eventID, reasonCode string) error {
-	return errTODO
-}
-
-// RejectDiscrepancy rejects a count: the stock stays as the ledger says.
-func (a *App) RejectDiscrepancy(ctx context.Context, eventID, reason string) error { return errTODO }
-
-// RequestRecount rejects the count and raises a recount of the bin
-// assigned to another counter (not the one who counted).
-func (a *App) RequestRecount(ctx context.Context, eventID, counter string) error { return errTODO }
-
-// Counters lists the users holding the counter role (for recounts).
-func (a *App) Counters(ctx context.Context) ([]User, error) { return nil, errTODO }
-
-// AccuracyPoint is inventory accuracy over one week.
-type AccuracyPoint struct {
-	Week     string  // ISO week, "2026-W48"
-	Location float64 // share of counted bins with zero variance, 0..1
-	SKU      float64 // share of counted SKU lines with zero variance
-	Value    float64 // 1 − |variance value| / counted value
-	Bins     int     // bins counted
-}
-
-// Accuracy returns weekly accuracy of the warehouse (online only), by
-// class or counter when given.
-func (a *App) Accuracy(ctx context.Context, class, counter string, weeks int) ([]AccuracyPoint, error) {
-	return nil, errTODO
 }

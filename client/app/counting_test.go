@@ -29,7 +29,8 @@ func countCatalog(t testing.TB) syncproto.Catalog {
 	c.Users = append(c.Users,
 		syncproto.User{Code: "cleo", Name: "Cleo", Roles: []string{"counter"}, PINHash: hash(t, pinCleo), Position: 1},
 		syncproto.User{Code: "dan", Name: "Dan", Roles: []string{"counter", "picker"}, PINHash: hash(t, pinDan), Position: 1},
-		syncproto.User{Code: "sam", Name: "Sam", Roles: []string{"supervisor"}, PINHash: hash(t, pinSam), Position: 1})
+		syncproto.User{Code: "sam", Name: "Sam", Roles: []string{"supervisor"}, PINHash: hash(t, pinSam), Position: 1},
+		syncproto.User{Code: "vic", Name: "Vic", Roles: []string{"supervisor"}, PINHash: hash(t, pinVic), Position: 1})
 	c.CountTasks = []syncproto.CountTask{
 		{ID: "CT-1", Location: "B2", Status: "assigned", AssignedTo: "cleo", Reason: "short_pick", Class: "A", Due: "2026-06-01", Position: 1},
 		{ID: "CT-2", Location: "B1", Status: "open", Reason: "scheduled", Class: "C", Due: "2026-05-30", Position: 1},

@@ -26,6 +26,7 @@ type restError struct {
 	Status  int
 	Code    string
 	Message string
+	Field   string // the request field (or header) the error is about
 }
 
 func (e *restError) Error() string {
@@ -50,13 +51,23 @@ func httpBase(syncURL string) (string, error) {
 	return strings.TrimSuffix(u.String(), "/"), nil
 }
 
+// Headers of user-level REST calls from a device.
+const (
+	userHeader = "X-Driftless-User"
+	pinHeader  = "X-Driftless-PIN"
+)
+
 // rest calls the server's REST API with the device's credentials
 // ("Authorization: Device ID:TOKEN", as for snapshots) and, when user is
-// not empty, the signed-in user in X-Driftless-User, sending body as
-// JSON when not nil and decoding the answer into out when not nil. A
-// server that cannot be reached is ErrServerUnreachable; an answer other
-// than 2xx is an *Error of ErrServerRefused wrapping a *restError (callers
-// look at its status for meanings of their own).
+// not empty, the signed-in user in X-Driftless-User and the PIN the app
+// holds for them (in memory) in X-Driftless-PIN, sending body as JSON
+// when not nil and decoding the answer into out when not nil. A server
+// that cannot be reached is ErrServerUnreachable. The server's refusals
+// of the user: a missing PIN is ErrPINRequired, a wrong one ErrWrongPIN
+// (and the app forgets it), too many wrong PINs ErrTooManyPINs; a user
+// without the route's role is ErrForbidden. Any other answer than 2xx is
+// an *Error of ErrServerRefused. Each wraps a *restError (callers look at
+// its status for meanings of their own).
 func (a *App) rest(ctx context.Context, method, path, user string, body, out any) error {
 	id, err := a.st.Identity(ctx)
 	if errors.Is(err, store.ErrNotEnrolled) {
@@ -91,8 +102,12 @@ func (a *App) rest(ctx context.Context, method, path, user string, body, out any
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	pin := ""
 	if user != "" {
-		req.Header.Set("X-Driftless-User", user)
+		req.Header.Set(userHeader, user)
+		if pin = a.pinOf(user); pin != "" {
+			req.Header.Set(pinHeader, pin)
+		}
 	}
 	res, err := a.cfg.HTTPClient.Do(req)
 	if err != nil {
@@ -105,15 +120,38 @@ func (a *App) rest(ctx context.Context, method, path, user string, body, out any
 	}
 	if res.StatusCode/100 != 2 {
 		var e struct {
-			Error struct{ Code, Message string } `json:"error"`
+			Error struct{ Code, Message, Field string } `json:"error"`
 		}
 		_ = json.Unmarshal(b, &e)
-		re := &restError{Status: res.StatusCode, Code: e.Error.Code, Message: e.Error.Message}
+		re := &restError{Status: res.StatusCode, Code: e.Error.Code, Message: e.Error.Message, Field: e.Error.Field}
 		if re.Message == "" {
 			re.Message = strings.TrimSpace(string(b))
 		}
 		msg := re.Message
 		switch {
+		case user != "" && res.StatusCode == http.StatusUnauthorized && strings.EqualFold(re.Field, pinHeader):
+			if pin == "" {
+				return errorf(ErrPINRequired, re, "Enter your PIN again: the server needs it for this")
+			}
+			// The server's hash is newer than the device's (the PIN
+			// changed): forget the one kept.
+			if a.pinOf(user) == pin {
+				a.keepPIN("", "")
+			}
+			return errorf(ErrWrongPIN, re, "The server refused %s's PIN: enter it again (a PIN changed lately reaches this device when it syncs)", user)
+		case user != "" && res.StatusCode == http.StatusUnauthorized && strings.EqualFold(re.Field, userHeader):
+			return errorf(ErrPINRequired, re, "Sign in again: the server needs the user and PIN for this")
+		case res.StatusCode == http.StatusTooManyRequests:
+			wait := "a minute"
+			if s := res.Header.Get("Retry-After"); s != "" {
+				wait = s + " seconds"
+			}
+			return errorf(ErrTooManyPINs, re, "Too many wrong PINs for %s: wait %s and try again", cmpOr(user, "this user"), wait)
+		case res.StatusCode == http.StatusForbidden:
+			if msg == "" {
+				msg = ErrForbidden.Message
+			}
+			return errorf(ErrForbidden, re, "%s", upperFirst(msg))
 		case res.StatusCode == http.StatusUnauthorized:
 			msg = "The server no longer knows this device: enroll it again"
 		case res.StatusCode >= 500 || res.StatusCode == http.StatusNotFound && re.Code == "":
@@ -130,6 +168,14 @@ func (a *App) rest(ctx context.Context, method, path, user string, body, out any
 		return errorf(ErrServerRefused, err, "The server sent an answer this app does not understand")
 	}
 	return nil
+}
+
+// upperFirst capitalises a server message for the screen.
+func upperFirst(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
 }
 
 // restStatus is the HTTP status of a REST refusal (0 for other errors).

@@ -40,21 +40,26 @@ type CompetingEvent struct {
 	At      time.Time
 }
 
-// The supervisor queue is the server's (REST, online only): the device
-// calls it with its credentials and the signed-in user in
-// X-Driftless-User, and
-// the server checks that user's supervisor role again. The app refuses
-// locally, before any request, when the signed-in user lacks the role.
+// The supervisor queues are the server's (REST, online only): the device
+// calls them with its credentials, the signed-in user in X-Driftless-User
+// and their PIN in X-Driftless-PIN, and the server checks the PIN and the
+// user's supervisor role again. The app refuses locally, before any
+// request, when the signed-in user lacks the role (ErrNotSupervisor) or
+// the app does not hold their PIN (ErrPINRequired: after a restart, until
+// ConfirmPIN).
 
 // supervisor returns the signed-in user when they hold the supervisor
-// role.
+// (or admin) role and the app holds their PIN.
 func (a *App) supervisor(ctx context.Context) (User, error) {
 	u, err := a.signedIn(ctx)
 	if err != nil {
 		return User{}, err
 	}
-	if !u.Has(RoleSupervisor) {
-		return User{}, errorf(ErrNotSupervisor, nil, "%s is not a supervisor: only a supervisor may see and decide parked events", cmpOr(u.Name, u.Code))
+	if !u.Has(RoleSupervisor) && !u.Has(RoleAdmin) {
+		return User{}, errorf(ErrNotSupervisor, nil, "%s is not a supervisor: only a supervisor may see and decide parked events and discrepancies", cmpOr(u.Name, u.Code))
+	}
+	if _, _, err := a.userAuth(ctx); err != nil {
+		return User{}, err
 	}
 	return u, nil
 }
