@@ -1,7 +1,7 @@
 // Package app is the handheld's state and workflows as plain Go, without
 // Fyne: enrollment, sign-in, the sync indicator, receiving against purchase
-// orders, put-away and customer returns, picking, moves and transfers, and
-// the supervisor's parked queue. It sits on the device's SQLite
+// orders, put-away and customer returns, picking, moves and transfers,
+// blind cycle counts, and the supervisor's parked and discrepancy queues. It sits on the device's SQLite
 // store (client/store) and the sync engine (client/syncer); the screens in
 // client/ui depend on small interfaces of it and are tested headless.
 //
@@ -20,14 +20,35 @@
 // events (to the transit location with the transfer's number when
 // shipping), transfer receipts receive events to the dock with it.
 //
-// A few things need the server: NextPickList (POST /api/v1/pick-lists/next)
-// and the supervisor's parked queue (GET /api/v1/parked, POST
-// /api/v1/parked/{id}/accept|cancel). They call its REST API with the
-// device's credentials ("Authorization: Device ID:TOKEN") and the signed-in
-// user in X-Driftless-User, and fail with ErrServerUnreachable when it
-// cannot be reached; the queue is refused before any request to a user
-// without the supervisor role (ErrNotSupervisor). A supervisor's decision
-// reaches the device that recorded the event through its pulls: an
-// accepted event leaves Attention, a cancelled one stays on it saying who
-// cancelled it and why (store.EventOutcome.Resolution).
+// Counting is blind and offline on the count tasks the device holds: the
+// counter scans the bin's label, then its items (or types quantities);
+// nothing in the API carries an expected quantity. Every change is durable
+// in the count's draft before it is confirmed; Finish writes a count event
+// per SKU and lot found, each stamped with when it was counted and the
+// ledger position the device had pulled then (so picks landing in the bin
+// meanwhile are no variance on the server), and a zero count for what the
+// device's view holds at the bin and nobody found, in one transaction
+// (see Count). Tasks assigned to another user, or that the user may not
+// take (a recount of their own count), are not offered.
+//
+// A few things need the server: NextPickList (POST /api/v1/pick-lists/next),
+// the supervisor's parked queue (GET /api/v1/parked, POST
+// /api/v1/parked/{id}/accept|cancel), the discrepancy queue (GET
+// /api/v1/discrepancies, POST /api/v1/discrepancies/{id}/approve|reject|
+// recount) and accuracy (GET /api/v1/accuracy). They call its REST API
+// with the device's credentials ("Authorization: Device ID:TOKEN"), the
+// signed-in user in X-Driftless-User and their PIN in X-Driftless-PIN,
+// and fail with ErrServerUnreachable when it cannot be reached. The PIN
+// SignIn verified is kept in memory only, never in the database: after a
+// restart the user is still signed in but supervisor calls fail with
+// ErrPINRequired, before any request, until ConfirmPIN checks it again
+// (offline); a PIN the server refuses is ErrWrongPIN and forgotten, too
+// many wrong PINs ErrTooManyPINs, a missing role ErrForbidden (the queues
+// say ErrNotSupervisor, and refuse a user without the role before any
+// request). A supervisor's decision reaches the device that recorded the
+// event through its pulls: an accepted (approved) event leaves Attention,
+// a cancelled one (rejected, or recounted) stays on it saying who decided
+// and why (store.EventOutcome.Resolution). An event the server rejected
+// as forbidden says who may not do what ("Rejected: pat may not count
+// (needs the counter role)").
 package app

@@ -2,8 +2,8 @@
 // modernc.org/sqlite): the device identity, the outbox of events it
 // recorded, the balances it pulled from the server, the local stock view
 // the screens show, the reference data scans resolve against (pick lists
-// and transfers included), and the handheld's receipt drafts, pick
-// progress and signed-in user.
+// and transfers and count tasks included), and the handheld's receipt
+// drafts, pick progress, count drafts and signed-in user.
 //
 // # Durability
 //
@@ -78,6 +78,19 @@
 // attention (again, if it was dismissed while parked) until dismissed. A
 // decision on an event whose ack was lost (no outcome here yet) drops its
 // pending deltas when it is a cancellation.
+//
+// # Counting
+//
+// Count tasks come with the reference data like pick lists (open and
+// assigned ones are held). A count draft (count_drafts, count_lines)
+// holds a blind count of one task's bin: whether the bin's label was
+// scanned and, per SKU and lot, what was counted, with when the line last
+// changed and the ledger cursor then; each change is its own transaction.
+// FinishCount reads the draft, its lines and the view at the bin, records
+// the scans the app's plan makes of them (Scan.At and Scan.Seen carry each
+// line's time and position into its event's DeviceTime and SeenPosition)
+// and closes the draft, in one transaction. A finished draft stays while
+// the device holds its task, and goes with it.
 //
 // # Performance
 //
