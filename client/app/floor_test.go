@@ -2,11 +2,13 @@ package app_test
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/driftless/driftless/client/app"
+	"github.com/driftless/driftless/syncproto"
 )
 
 // TestSignInAndOut: PINs are checked offline; unknown and archived users
@@ -93,7 +95,7 @@ func TestPutaway(t *testing.T) {
 	}
 	want := app.PutawayState{Step: app.PutawayScanBin, Item: app.StockLine{Location: "DOCK-1", SKU: "A", Name: "Apples", Qty: 10},
 		Suggested: "B2", Why: "holds 7 of this SKU"}
-	if st := p.State(); st != want {
+	if st := p.State(); !reflect.DeepEqual(st, want) {
 		t.Fatalf("state %+v, want %+v", st, want)
 	}
 	p.SetQty(4)
@@ -212,5 +214,65 @@ func TestReferenceViews(t *testing.T) {
 	}
 	if ok, err := f.app.Enrolled(ctx); !ok || err != nil {
 		t.Fatalf("Enrolled = %v, %v", ok, err)
+	}
+}
+
+// TestPutawayPallet: scanning a received pallet's SSCC at put-away takes
+// everything this device received against its order that is still at the
+// dock, and one bin scan puts all of it away in one transaction.
+func TestPutawayPallet(t *testing.T) {
+	f := newFixture(t, false)
+	f.signIn()
+	const sscc = "(00)003456789012345670"
+	p := f.app.StartPutaway()
+	if fb, err := p.Scan(ctx, sscc); err != nil || fb.Level != app.Bad {
+		t.Fatalf("pallet before it was received: %+v, %v", fb, err)
+	}
+	r, err := f.app.StartReceipt(ctx, sscc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan(t, r, eachA, app.Good)
+	scan(t, r, caseA, app.Good)
+	scan(t, r, gs1(eanL, "GOOD", "261231", ""), app.Good)
+	scan(t, r, eanX, app.Bad) // not on the order: quarantine, not the pallet's dock stock
+	if _, err := r.Finish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fb, err := p.Scan(ctx, sscc)
+	if err != nil || fb.Level != app.Good {
+		t.Fatalf("pallet scan: %+v, %v", fb, err)
+	}
+	st := p.State()
+	var got []string
+	for _, l := range st.Lines {
+		got = append(got, fmt.Sprintf("%s %s %s %d", l.Location, l.SKU, l.Lot, l.Qty))
+	}
+	// A: the fixture's 10 at the dock are not this pallet's; 13 are.
+	want := []string{"DOCK-1 A  13", "DOCK-1 L GOOD 1"}
+	if st.Step != app.PutawayScanBin || st.Item.Qty != 14 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("pallet state %+v, lines %q; want %q", st, got, want)
+	}
+	if fb, err := p.Scan(ctx, "LOC-B1"); err != nil || fb.Level != app.Good {
+		t.Fatalf("bin scan: %+v, %v", fb, err)
+	}
+	f.wantStock("B1", "A", "", 13)
+	f.wantStock("B1", "L", "GOOD", 1)
+	f.wantStock("DOCK-1", "A", "", 10)
+	var putaways int
+	for _, e := range f.events() {
+		if e.Kind == syncproto.KindPutaway {
+			putaways++
+			if e.Ref != "003456789012345670" {
+				t.Errorf("put-away ref %q, want the SSCC", e.Ref)
+			}
+		}
+	}
+	if putaways != 2 {
+		t.Errorf("%d put-away events, want 2", putaways)
+	}
+	// Put away already: a second scan finds nothing of it at the dock.
+	if fb, _ := p.Scan(ctx, sscc); fb.Level != app.Bad {
+		t.Errorf("pallet scanned again: %+v", fb)
 	}
 }

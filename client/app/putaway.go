@@ -136,7 +136,7 @@ func (p *Putaway) Scan(ctx context.Context, text string) (Feedback, error) {
 		}
 		return p.toBin(ctx, u, res.Location.Code)
 	case resolve.KindPallet:
-		return bad("Pallet label", "Scan the items on the pallet"), nil
+		return p.choosePallet(ctx, res.Pallet)
 	case resolve.KindMalformed:
 		return bad("Unreadable barcode", res.Reason+"; scan it again"), nil
 	}
@@ -157,6 +157,9 @@ func (p *Putaway) toBin(ctx context.Context, u User, code string) (Feedback, err
 			typ = "a " + loc.Type + " location"
 		}
 		return bad("Not a bin", code+" is "+typ+": scan a bin"), nil
+	}
+	if p.state.Pallet != "" {
+		return p.palletToBin(ctx, u, loc.Code)
 	}
 	it := p.state.Item
 	have, err := p.a.st.Stock(ctx, it.Location, it.SKU, it.Lot)
@@ -180,4 +183,75 @@ func (p *Putaway) Reset() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.state, p.qty = PutawayState{}, 0
+}
+
+// choosePallet selects a whole pallet: what this device received at the
+// dock against the order the pallet was announced for, less what was put
+// away as that pallet before, as far as it is still there. The device knows no pallet contents beyond its own
+// receipts, so a pallet received on another handheld is put away item by
+// item.
+func (p *Putaway) choosePallet(ctx context.Context, pl resolve.Pallet) (Feedback, error) {
+	if pl.PurchaseOrder == "" {
+		return bad("Unknown pallet", "Pallet "+pl.SSCC+" was announced for no order: scan the items"), nil
+	}
+	received, err := p.a.st.ReceivedAt(ctx, pl.PurchaseOrder, pl.SSCC, "dock")
+	if err != nil {
+		return Feedback{}, err
+	}
+	var lines []StockLine
+	var units int64
+	for _, r := range received {
+		have, err := p.a.st.Stock(ctx, r.Location, r.SKU, r.Lot)
+		if err != nil {
+			return Feedback{}, err
+		}
+		if q := min(have, r.Qty); q > 0 {
+			lines = append(lines, StockLine{Location: r.Location, SKU: r.SKU, Name: r.Name, Lot: r.Lot, Qty: q})
+			units += q
+		}
+	}
+	if len(lines) == 0 {
+		return bad("Pallet not at the dock", "Nothing this scanner received for "+pl.PurchaseOrder+" is at the dock: scan the items"), nil
+	}
+	st := PutawayState{Step: PutawayScanBin, Pallet: pl.SSCC, Lines: lines,
+		Item: StockLine{Location: lines[0].Location, SKU: "pallet", Name: fmt.Sprintf("%s, %d lines", pl.PurchaseOrder, len(lines)), Qty: units}}
+	empty, err := p.a.st.EmptyBins(ctx, 1)
+	if err != nil {
+		return Feedback{}, err
+	}
+	if len(empty) > 0 {
+		st.Suggested, st.Why = empty[0], "empty bin for the whole pallet"
+	} else {
+		st.Why = "no empty bin"
+	}
+	p.state, p.qty = st, 0
+	detail := "Scan the destination bin"
+	if st.Suggested != "" {
+		detail = "Scan bin " + st.Suggested + " (" + st.Why + ")"
+	}
+	return Feedback{Level: Good, Title: fmt.Sprintf("Pallet: %d units, %d lines", units, len(lines)), Detail: detail}, nil
+}
+
+// palletToBin puts every line of the chosen pallet away to one bin, in one
+// transaction.
+func (p *Putaway) palletToBin(ctx context.Context, u User, bin string) (Feedback, error) {
+	scans := make([]store.Scan, 0, len(p.state.Lines))
+	for _, l := range p.state.Lines {
+		have, err := p.a.st.Stock(ctx, l.Location, l.SKU, l.Lot)
+		if err != nil {
+			return Feedback{}, err
+		}
+		if have < l.Qty {
+			return bad("Pallet changed", fmt.Sprintf("Only %d of %s at %s now: scan the pallet again", have, l.SKU, l.Location)), nil
+		}
+		scans = append(scans, store.Scan{User: u.Code, Kind: syncproto.KindPutaway, SKU: l.SKU, Lot: l.Lot,
+			From: l.Location, To: bin, Qty: l.Qty, Ref: p.state.Pallet})
+	}
+	if _, err := p.a.st.RecordBatch(ctx, scans); err != nil {
+		return Feedback{}, err
+	}
+	p.a.recorded()
+	units := p.state.Item.Qty
+	p.state, p.qty = PutawayState{}, 0
+	return Feedback{Level: Good, Title: fmt.Sprintf("Pallet → %s", bin), Detail: fmt.Sprintf("%d units in %d lines put away", units, len(scans))}, nil
 }

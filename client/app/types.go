@@ -173,6 +173,11 @@ type PutawayState struct {
 	Item      StockLine // what is being put away (Qty: how many)
 	Suggested string    // suggested bin: where the SKU already lives, else an empty bin
 	Why       string    // why that bin ("holds 12 of this SKU", "empty bin")
+	// Pallet is the SSCC of a pallet being put away whole; Lines are what
+	// it holds at the dock (Item then sums them: SKU "pallet", Name the
+	// order and the number of lines, Qty the units).
+	Pallet string
+	Lines  []StockLine
 }
 
 // Disposition is what happens to a returned item after inspection.
