@@ -36,16 +36,19 @@ type fakeState struct {
 	parked    []app.ParkedEvent
 	parkedErr error
 	decisions []string
+
+	counting // the counting and discrepancy fakes (fake_count_test.go)
 }
 
 var fakeUsers = []app.User{
-	{Code: "ana", Name: "Ana Lima", Roles: []app.Role{app.RoleReceiver, app.RolePicker}},
+	{Code: "ana", Name: "Ana Lima", Roles: []app.Role{app.RoleReceiver, app.RolePicker, app.RoleCounter}},
 	{Code: "sam", Name: "Sam Okafor", Roles: []app.Role{app.RoleSupervisor, app.RoleReceiver}},
 	{Code: "pat", Name: "Pat Kowalski", Roles: []app.Role{app.RolePicker}},
 }
 
 func newFakeState() *fakeState {
 	return &fakeState{
+		counting: newCounting(),
 		enrolled: true,
 		status: app.SyncStatus{Enrolled: true, Online: false, Unsynced: 7, Oldest: fixedNow.Add(-12 * time.Minute),
 			LastSync: fixedNow.Add(-14 * time.Minute), Attention: 1, Problem: "server unreachable"},

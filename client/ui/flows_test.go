@@ -235,6 +235,10 @@ func (d *device) focusedOnScan() {
 		want = s.scan.entry
 	case *transferReceiptScreen:
 		want = s.scan.entry
+	case *countTasksScreen:
+		want = s.scan.entry
+	case *countScreen:
+		want = s.scan.entry
 	default:
 		d.t.Fatalf("screen %T has no scan field", d.u.screen)
 	}
@@ -300,6 +304,10 @@ func panelOf(t testing.TB, u *UI) *feedbackPanel {
 	case *transfersScreen:
 		return s.fb
 	case *transferReceiptScreen:
+		return s.fb
+	case *countTasksScreen:
+		return s.fb
+	case *countScreen:
 		return s.fb
 	}
 	t.Fatalf("screen %T has no feedback panel", u.screen)

@@ -17,19 +17,21 @@ type homeScreen struct {
 	u             *UI
 	resumeReceipt *widget.Button
 	resumePick    *widget.Button
+	resumeCount   *widget.Button
 	receive       *widget.Button
 	putaway       *widget.Button
 	returns       *widget.Button
 	pick          *widget.Button
 	move          *widget.Button
 	transfers     *widget.Button
+	count         *widget.Button
 	supervisor    *widget.Button
 	signOut       *widget.Button
 	// The containers that hide the buttons shown to some only.
-	resumeReceiptRow, resumePickRow, supervisorCell fyne.CanvasObject
-	note                                            *widget.Label
-	hello                                           *widget.Label
-	root                                            fyne.CanvasObject
+	resumeReceiptRow, resumePickRow, resumeCountRow, supervisorCell fyne.CanvasObject
+	note                                                            *widget.Label
+	hello                                                           *widget.Label
+	root                                                            fyne.CanvasObject
 }
 
 func newHomeScreen(u *UI) *homeScreen {
@@ -38,28 +40,30 @@ func newHomeScreen(u *UI) *homeScreen {
 	s.note = wrapped("")
 	s.resumeReceipt = button("", theme.DownloadIcon(), s.openReceiving)
 	s.resumePick = button("", theme.ListIcon(), s.openPicking)
+	s.resumeCount = button("", theme.GridIcon(), s.openCounting)
 	s.receive = button("Receive", theme.DownloadIcon(), s.openReceiving)
 	s.putaway = button("Put away", theme.MoveDownIcon(), func() { u.show(newPutawayScreen(u)) })
 	s.returns = button("Returns", theme.MailReplyIcon(), func() { u.show(newReturnsScreen(u)) })
 	s.pick = button("Pick", theme.ListIcon(), s.openPicking)
 	s.move = button("Move", theme.ViewRefreshIcon(), func() { u.show(newMoveScreen(u, u.state.StartMove(), "Move", nil)) })
 	s.transfers = button("Transfers", theme.UploadIcon(), func() { u.show(newTransfersScreen(u)) })
-	s.supervisor = button("Parked events", theme.WarningIcon(), func() { u.show(newSupervisorScreen(u)) })
+	s.count = button("Count", theme.GridIcon(), s.openCounting)
+	s.supervisor = button("Supervisor", theme.WarningIcon(), func() { u.show(newSupervisorScreen(u)) })
 	s.signOut = button("Sign out", theme.LogoutIcon(), u.signOut)
-	for _, b := range []*widget.Button{s.resumeReceipt, s.resumePick, s.receive, s.putaway, s.returns, s.pick, s.move, s.transfers, s.supervisor, s.signOut} {
+	for _, b := range []*widget.Button{s.resumeReceipt, s.resumePick, s.resumeCount, s.receive, s.putaway, s.returns, s.pick, s.move, s.transfers, s.count, s.supervisor, s.signOut} {
 		b.Alignment = widget.ButtonAlignLeading
 	}
-	s.resumeReceipt.Importance, s.resumePick.Importance = widget.HighImportance, widget.HighImportance
-	// Two by two with short labels: seven workflows fit a handheld
+	s.resumeReceipt.Importance, s.resumePick.Importance, s.resumeCount.Importance = widget.HighImportance, widget.HighImportance, widget.HighImportance
+	// Two by two with short labels: eight workflows fit a handheld
 	// without scrolling.
 	grid := container.NewGridWithColumns(2)
-	for _, b := range []*widget.Button{s.receive, s.putaway, s.returns, s.pick, s.move, s.transfers} {
+	for _, b := range []*widget.Button{s.receive, s.putaway, s.returns, s.pick, s.move, s.transfers, s.count} {
 		grid.Add(big(b))
 	}
 	s.supervisorCell = big(s.supervisor)
 	grid.Add(s.supervisorCell)
-	s.resumeReceiptRow, s.resumePickRow = big(s.resumeReceipt), big(s.resumePick)
-	actions := container.NewVBox(s.resumeReceiptRow, s.resumePickRow, grid)
+	s.resumeReceiptRow, s.resumePickRow, s.resumeCountRow = big(s.resumeReceipt), big(s.resumePick), big(s.resumeCount)
+	actions := container.NewVBox(s.resumeReceiptRow, s.resumePickRow, s.resumeCountRow, grid)
 	s.root = container.NewBorder(
 		container.NewPadded(container.NewVBox(s.hello, s.note)),
 		container.NewPadded(big(s.signOut)), nil, nil,
@@ -79,7 +83,7 @@ func (s *homeScreen) refresh() {
 	if wh != "" {
 		note = "Warehouse: " + wh
 	}
-	receipt, pick := "", ""
+	receipt, pick, count := "", "", ""
 	if canReceive(user) {
 		if r, ok, err := s.u.state.ActiveReceipt(s.u.ctx); err == nil && ok {
 			receipt = r.PO()
@@ -92,7 +96,14 @@ func (s *homeScreen) refresh() {
 			}
 		}
 	}
+	if canCount(user) {
+		if c, ok, err := s.u.state.ActiveCount(s.u.ctx); err == nil && ok {
+			count = c.Task().Location
+		}
+	}
 	s.resumeReceipt.SetText("Resume receipt " + receipt)
+	s.resumeCount.SetText("Resume count of " + count)
+	showIf(s.resumeCountRow, count != "")
 	s.resumePick.SetText("Resume pick list " + pick)
 	showIf(s.resumeReceiptRow, receipt != "")
 	showIf(s.resumePickRow, pick != "")
@@ -102,19 +113,23 @@ func (s *homeScreen) refresh() {
 	enable(s.pick, canPick(user))
 	enable(s.move, canMove(user))
 	enable(s.transfers, canMove(user))
+	enable(s.count, canCount(user))
 	showIf(s.supervisorCell, isSupervisor(user))
 	// One primary action: the open work, else the main workflow of the
 	// user's roles.
-	s.receive.Importance, s.pick.Importance = widget.MediumImportance, widget.MediumImportance
+	s.receive.Importance, s.pick.Importance, s.count.Importance = widget.MediumImportance, widget.MediumImportance, widget.MediumImportance
 	switch {
-	case receipt != "" || pick != "":
+	case receipt != "" || pick != "" || count != "":
 	case canReceive(user):
 		s.receive.Importance = widget.HighImportance
 	case canPick(user):
 		s.pick.Importance = widget.HighImportance
+	case canCount(user) && !isSupervisor(user):
+		s.count.Importance = widget.HighImportance
 	}
 	s.receive.Refresh()
 	s.pick.Refresh()
+	s.count.Refresh()
 	if !canReceive(user) {
 		note += "\nReceiving, put-away and returns need the receiver or supervisor role."
 	}
@@ -127,6 +142,14 @@ func (s *homeScreen) openPicking() {
 		return
 	}
 	s.u.show(newPickListsScreen(s.u))
+}
+
+func (s *homeScreen) openCounting() {
+	if c, ok, err := s.u.state.ActiveCount(s.u.ctx); err == nil && ok {
+		s.u.show(newCountScreen(s.u, c))
+		return
+	}
+	s.u.show(newCountTasksScreen(s.u))
 }
 
 func (s *homeScreen) openReceiving() {

@@ -168,7 +168,71 @@ var scenes = []scene{
 	}},
 	{name: "supervisor", state: signedIn(1), goTo: func(t testing.TB, u *UI, w fyne.Window) {
 		test.Tap(u.screen.(*homeScreen).supervisor)
+		test.Tap(u.screen.(*supervisorScreen).tabs[tabParked])
 	}},
+	{name: "count-tasks", state: signedIn(0), goTo: func(t testing.TB, u *UI, w fyne.Window) {
+		test.Tap(u.screen.(*homeScreen).count)
+	}},
+	{name: "counting", state: signedIn(0), goTo: func(t testing.TB, u *UI, w fyne.Window) {
+		openCount(t, u, w)
+		scan(t, w, "LOC-A-01-03")
+		scan(t, w, "CHAIR")
+		scan(t, w, "LAMP")
+		scan(t, w, "LAMP")
+	}},
+	{name: "counting-wrong-bin", state: signedIn(0), goTo: func(t testing.TB, u *UI, w fyne.Window) {
+		openCount(t, u, w)
+		scan(t, w, "LOC-A-01-04")
+	}},
+	{name: "count-finish", state: signedIn(0), goTo: func(t testing.TB, u *UI, w fyne.Window) {
+		openCount(t, u, w)
+		scan(t, w, "LOC-A-01-03")
+		scan(t, w, "CHAIR")
+		scan(t, w, "LAMP")
+		test.Tap(u.screen.(*countScreen).finish)
+	}},
+	{name: "discrepancies", state: signedIn(1), goTo: func(t testing.TB, u *UI, w fyne.Window) {
+		test.Tap(u.screen.(*homeScreen).supervisor)
+	}},
+	{name: "discrepancy-approve", state: signedIn(1), goTo: func(t testing.TB, u *UI, w fyne.Window) {
+		test.Tap(u.screen.(*homeScreen).supervisor)
+		p := u.screen.(*supervisorScreen).disc
+		test.Tap(findIn(p.list, "Approve…"))
+		test.Tap(findIn(topDialog(t, w), "Miscount"))
+	}},
+	{name: "discrepancy-recount", state: signedIn(1), goTo: func(t testing.TB, u *UI, w fyne.Window) {
+		test.Tap(u.screen.(*homeScreen).supervisor)
+		p := u.screen.(*supervisorScreen).disc
+		test.Tap(findIn(p.list, "Recount…"))
+		test.Tap(findIn(topDialog(t, w), "Lee Chen"))
+	}},
+	{name: "supervisor-pin", state: func() *fakeState {
+		f := signedIn(1)()
+		f.pinNeeded = true
+		return f
+	}, goTo: func(t testing.TB, u *UI, w fyne.Window) {
+		test.Tap(u.screen.(*homeScreen).supervisor)
+		u.pin.key("1")
+		u.pin.key("1")
+	}},
+	{name: "accuracy", state: signedIn(1), goTo: func(t testing.TB, u *UI, w fyne.Window) {
+		test.Tap(u.screen.(*homeScreen).supervisor)
+		test.Tap(u.screen.(*supervisorScreen).tabs[tabAccuracy])
+	}},
+}
+
+// openCount goes from home to count task CT-000042 by choosing it.
+func openCount(t testing.TB, u *UI, w fyne.Window) {
+	t.Helper()
+	test.Tap(u.screen.(*homeScreen).count)
+	ts, ok := u.screen.(*countTasksScreen)
+	if !ok {
+		t.Fatalf("after Count the screen is %T", u.screen)
+	}
+	ts.open("CT-000042")
+	if _, ok := u.screen.(*countScreen); !ok {
+		t.Fatalf("after choosing the task the screen is %T", u.screen)
+	}
 }
 
 // openPickList goes from home to PL-000123 by choosing it.
@@ -212,6 +276,9 @@ var goldens = []struct {
 	{"picking-wrong-bin", handheld, true},
 	{"move", handheld, false},
 	{"supervisor", handheld, false},
+	{"counting", handheld, false},
+	{"discrepancies", handheld, false}, {"discrepancies", laptop, false},
+	{"accuracy", laptop, false},
 }
 
 func sceneNamed(t testing.TB, name string) scene {

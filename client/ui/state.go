@@ -112,6 +112,40 @@ type Supervisor interface {
 	CancelParked(ctx context.Context, eventID, reason string) error
 }
 
+// Counter lists count tasks and opens blind counts.
+type Counter interface {
+	CountTasks(ctx context.Context) ([]app.CountTaskSummary, error)
+	ActiveCount(ctx context.Context) (Counting, bool, error)
+	StartCount(ctx context.Context, taskID string) (Counting, error)
+}
+
+// Counting is one blind count of a bin (*app.Count). Nothing in it
+// carries an expected quantity.
+type Counting interface {
+	Task() app.CountTaskSummary
+	BinScanned() bool
+	SetQty(n int64)
+	Scan(ctx context.Context, text string) (app.Feedback, error)
+	SetLine(ctx context.Context, sku, lot string, qty int64) (app.Feedback, error)
+	Lines(ctx context.Context) ([]app.CountLine, error)
+	Finish(ctx context.Context) (app.Feedback, error)
+}
+
+// Discrepancies is the supervisor's side of counting (online only):
+// the discrepancy queue and its decisions, the counters to send a
+// recount to, and weekly accuracy. ConfirmPIN gives the app the
+// signed-in supervisor's PIN again when a call failed for want of it
+// (the PIN is kept in memory only, so after a restart).
+type Discrepancies interface {
+	Discrepancies(ctx context.Context) ([]app.Discrepancy, error)
+	ApproveDiscrepancy(ctx context.Context, eventID, reasonCode string) error
+	RejectDiscrepancy(ctx context.Context, eventID, reason string) error
+	RequestRecount(ctx context.Context, eventID, counter string) error
+	Counters(ctx context.Context) ([]app.User, error)
+	Accuracy(ctx context.Context, class, counter string, weeks int) ([]app.AccuracyPoint, error)
+	ConfirmPIN(ctx context.Context, pin string) error
+}
+
 // State is everything the screens use.
 type State interface {
 	Session
@@ -119,6 +153,8 @@ type State interface {
 	Picker
 	Mover
 	Supervisor
+	Counter
+	Discrepancies
 	Stock(ctx context.Context, locationType string) ([]app.StockLine, error)
 	StartPutaway() Putaway
 	StartReturns() Returns
@@ -182,4 +218,20 @@ func (s appState) StartTransferReceipt(ctx context.Context, number string) (Tran
 		return nil, err
 	}
 	return r, nil
+}
+
+func (s appState) ActiveCount(ctx context.Context) (Counting, bool, error) {
+	c, ok, err := s.App.ActiveCount(ctx)
+	if err != nil || !ok || c == nil {
+		return nil, false, err
+	}
+	return c, true, nil
+}
+
+func (s appState) StartCount(ctx context.Context, taskID string) (Counting, error) {
+	c, err := s.App.StartCount(ctx, taskID)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
 }

@@ -17,11 +17,117 @@ import (
 // isSupervisor: the parked queue is for supervisors.
 func isSupervisor(u app.User) bool { return u.Has(app.RoleSupervisor) }
 
-// supervisorScreen is the warehouse's parked queue, read from the server:
+// supervisorScreen is the supervisor's area: the discrepancy queue, the
+// parked queue and the accuracy chart, one at a time under tab buttons.
+// Everything in it is read from the server; Reload reads the open tab
+// again.
+type supervisorScreen struct {
+	u      *UI
+	tabs   []*widget.Button
+	tab    int
+	body   *fyne.Container
+	disc   *discrepancyPanel
+	parked *parkedPanel
+	acc    *accuracyPanel
+	root   fyne.CanvasObject
+}
+
+// The supervisor area's tabs.
+const (
+	tabDiscrepancies = iota
+	tabParked
+	tabAccuracy
+)
+
+func newSupervisorScreen(u *UI) *supervisorScreen { return newSupervisorScreenAt(u, tabDiscrepancies) }
+
+func newSupervisorScreenAt(u *UI, tab int) *supervisorScreen {
+	s := &supervisorScreen{u: u, body: container.NewStack(), tab: -1}
+	s.disc = newDiscrepancyPanel(u)
+	s.parked = newParkedPanel(u)
+	s.acc = newAccuracyPanel(u)
+	// Widths in proportion to the labels: three equal cells would not fit
+	// "Discrepancies" on a 480-point handheld.
+	grid := container.New(fillRow{})
+	for i, name := range []string{"Discrepancies", "Parked", "Accuracy"} {
+		i := i
+		b := btn(&widget.Button{Text: name, OnTapped: func() { s.open(i) }})
+		s.tabs = append(s.tabs, b)
+		grid.Add(touch(b))
+	}
+	reload := button("Reload", theme.ViewRefreshIcon(), s.reload)
+	header := container.NewBorder(nil, nil, touch(button("Home", theme.HomeIcon(), u.home)), touch(reload), heading("Supervisor"))
+	s.root = container.NewBorder(container.NewPadded(container.NewVBox(header, grid)), nil, nil, nil, s.body)
+	s.open(tab)
+	return s
+}
+
+func (s *supervisorScreen) content() fyne.CanvasObject { return s.root }
+func (s *supervisorScreen) focus()                     {}
+
+// refresh follows the app state's change signal: the queues live on the
+// server, so only Reload and the decisions read them again.
+func (s *supervisorScreen) refresh() {}
+
+// open shows a tab and reads it from the server.
+func (s *supervisorScreen) open(tab int) {
+	if tab == s.tab {
+		return
+	}
+	s.tab = tab
+	for i, b := range s.tabs {
+		b.Importance = widget.MediumImportance
+		if i == tab {
+			b.Importance = widget.HighImportance
+		}
+		b.Refresh()
+	}
+	var c fyne.CanvasObject
+	switch tab {
+	case tabParked:
+		c = s.parked.root
+	case tabAccuracy:
+		c = s.acc.root
+	default:
+		c = s.disc.root
+	}
+	s.body.Objects = []fyne.CanvasObject{c}
+	s.body.Refresh()
+	s.reload()
+}
+
+func (s *supervisorScreen) reload() {
+	switch s.tab {
+	case tabParked:
+		s.parked.load()
+	case tabAccuracy:
+		s.acc.load()
+	default:
+		s.disc.load()
+	}
+}
+
+// offlineText says why a server list could not be read and what to do.
+func (u *UI) offlineText(what string, err error) string {
+	fb := u.failure("read "+what, err)
+	if !u.state.SyncStatus().Online {
+		return "The scanner is offline. " + upperFirst(what) + " is on the server: connect and tap Reload. (" + fb.Detail + ")"
+	}
+	return "Could not read " + what + ": " + fb.Detail + ". Tap Reload to try again."
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// parkedPanel is the warehouse's parked queue, read from the server:
 // each parked event with its evidence (who, when, what, the events that
 // took the stock, the stock now) and Accept or Cancel, each with a
 // reason.
-type supervisorScreen struct {
+type parkedPanel struct {
 	u    *UI
 	msg  *widget.Label
 	list *fyne.Container
@@ -30,45 +136,31 @@ type supervisorScreen struct {
 	decision *decisionForm // the open Accept or Cancel, if any
 }
 
-func newSupervisorScreen(u *UI) *supervisorScreen {
-	s := &supervisorScreen{u: u, list: container.NewVBox()}
+func newParkedPanel(u *UI) *parkedPanel {
+	s := &parkedPanel{u: u, list: container.NewVBox()}
 	s.msg = wrapped("")
-	reload := button("Reload", theme.ViewRefreshIcon(), s.load)
-	header := container.NewBorder(nil, nil, touch(button("Home", theme.HomeIcon(), u.home)), touch(reload), heading("Parked"))
-	s.root = container.NewBorder(container.NewPadded(container.NewVBox(header, s.msg)), nil, nil, nil,
+	s.root = container.NewBorder(container.NewPadded(s.msg), nil, nil, nil,
 		container.NewVScroll(container.NewPadded(container.NewVBox(s.list))))
-	s.load()
 	return s
 }
 
-func (s *supervisorScreen) content() fyne.CanvasObject { return s.root }
-func (s *supervisorScreen) focus()                     {}
-
-// refresh follows the app state's change signal: the queue lives on the
-// server, so only Reload and the decisions read it again.
-func (s *supervisorScreen) refresh() {}
-
 // load reads the queue from the server, off the UI goroutine (a request
 // to a server out of reach takes its time).
-func (s *supervisorScreen) load() {
+func (s *parkedPanel) load() {
 	s.setMsg("Reading the parked queue from the server…", widget.MediumImportance)
-	s.u.async(func() {
-		evs, err := s.u.state.ParkedQueue(s.u.ctx)
-		fyne.Do(func() { s.show(evs, err) })
-	})
+	var evs []app.ParkedEvent
+	s.u.supervise(func() (err error) {
+		evs, err = s.u.state.ParkedQueue(s.u.ctx)
+		return err
+	}, func(err error) { s.show(evs, err) })
 }
 
 // show lists the queue read by load.
-func (s *supervisorScreen) show(evs []app.ParkedEvent, err error) {
+func (s *parkedPanel) show(evs []app.ParkedEvent, err error) {
 	s.list.RemoveAll()
 	defer s.list.Refresh()
 	if err != nil {
-		fb := s.u.failure("read the parked queue", err)
-		text := fb.Detail
-		if !s.u.state.SyncStatus().Online {
-			text = "The scanner is offline. The parked queue is on the server: connect and tap Reload. (" + fb.Detail + ")"
-		}
-		s.setMsg("Could not read the queue. "+text, widget.DangerImportance)
+		s.setMsg(s.u.offlineText("the parked queue", err), widget.DangerImportance)
 		return
 	}
 	if len(evs) == 0 {
@@ -77,22 +169,19 @@ func (s *supervisorScreen) show(evs []app.ParkedEvent, err error) {
 	}
 	s.setMsg(fmt.Sprintf("%s the server could not apply. Accept adjusts the stock it lacked and applies it; Cancel never applies it. Both need a reason.",
 		plural(int64(len(evs)), "event", "events")), widget.MediumImportance)
-	// Two columns of cards on a laptop's window, one on a handheld.
-	if s.u.win.Canvas().Size().Width > wideWidth {
-		s.list.Layout = layout.NewGridLayoutWithColumns(2)
-	}
+	s.list.Layout = cardColumns(s.u)
 	for _, e := range evs {
 		s.list.Add(s.card(e))
 	}
 }
 
-func (s *supervisorScreen) setMsg(text string, imp widget.Importance) {
+func (s *parkedPanel) setMsg(text string, imp widget.Importance) {
 	s.msg.Text, s.msg.Importance = text, imp
-	s.msg.Refresh()
+	relayout(s.root) // a wrapped label knows its height once laid out
 }
 
 // card is one parked event with its evidence and the two decisions.
-func (s *supervisorScreen) card(e app.ParkedEvent) fyne.CanvasObject {
+func (s *parkedPanel) card(e app.ParkedEvent) fyne.CanvasObject {
 	now := s.u.opts.Now()
 	what := fmt.Sprintf("%s %d × %s", e.Kind, e.Qty, e.SKU)
 	if e.Lot != "" {
@@ -137,7 +226,7 @@ func orDash(s string) string {
 
 // decisionForm asks for the reason of an Accept or a Cancel.
 type decisionForm struct {
-	s      *supervisorScreen
+	s      *parkedPanel
 	e      app.ParkedEvent
 	accept bool
 	reason *widget.Entry
@@ -152,7 +241,7 @@ var decisionReasons = map[bool][]string{
 	false: {"goods not there", "scanned twice"},
 }
 
-func (s *supervisorScreen) decide(e app.ParkedEvent, accept bool) {
+func (s *parkedPanel) decide(e app.ParkedEvent, accept bool) {
 	f := &decisionForm{s: s, e: e, accept: accept}
 	f.reason = widget.NewEntry()
 	f.reason.SetPlaceHolder("Reason (required)")
@@ -194,15 +283,12 @@ func (f *decisionForm) submit() {
 	f.ok.Disable()
 	f.errMsg.SetText("Sending the decision…")
 	id, accept, st := f.e.EventID, f.accept, f.s.u.state
-	f.s.u.async(func() {
-		var err error
+	f.s.u.supervise(func() error {
 		if accept {
-			err = st.AcceptParked(f.s.u.ctx, id, reason)
-		} else {
-			err = st.CancelParked(f.s.u.ctx, id, reason)
+			return st.AcceptParked(f.s.u.ctx, id, reason)
 		}
-		fyne.Do(func() { f.done(err) })
-	})
+		return st.CancelParked(f.s.u.ctx, id, reason)
+	}, f.done)
 }
 
 // done closes the form after a decision the server took, or shows why it
@@ -219,4 +305,46 @@ func (f *decisionForm) done(err error) {
 	f.s.u.opts.Feedback.Good()
 	f.dlg.Hide()
 	f.s.load()
+}
+
+// cardColumns lays cards out two a row on a laptop's window, one on a
+// handheld; top-aligned.
+func cardColumns(u *UI) fyne.Layout {
+	if u.win.Canvas().Size().Width > wideWidth {
+		return layout.NewGridLayoutWithColumns(2)
+	}
+	return layout.NewVBoxLayout()
+}
+
+// fillRow lays its objects out in a row, each at least its minimum width,
+// sharing the width left over equally.
+type fillRow struct{}
+
+func (fillRow) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding()
+	var used float32
+	for _, o := range objs {
+		used += o.MinSize().Width
+	}
+	extra := max(0, size.Width-used-pad*float32(len(objs)-1)) / float32(max(1, len(objs)))
+	x := float32(0)
+	for _, o := range objs {
+		w := o.MinSize().Width + extra
+		o.Resize(fyne.NewSize(w, size.Height))
+		o.Move(fyne.NewPos(x, 0))
+		x += w + pad
+	}
+}
+
+func (fillRow) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for i, o := range objs {
+		m := o.MinSize()
+		s.Width += m.Width
+		if i > 0 {
+			s.Width += theme.Padding()
+		}
+		s.Height = max(s.Height, m.Height)
+	}
+	return s
 }

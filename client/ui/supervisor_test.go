@@ -24,7 +24,8 @@ func TestSupervisorQueue(t *testing.T) {
 		t.Fatal("supervisor's home has no parked queue")
 	}
 	test.Tap(h.supervisor)
-	s := screenAs[*supervisorScreen](t, u)
+	test.Tap(screenAs[*supervisorScreen](t, u).tabs[tabParked])
+	s := screenAs[*supervisorScreen](t, u).parked
 	text := strings.Join(richTexts(s.list), "\n")
 	for _, want := range []string{
 		"pick 6 × LAMP-BRASS lot L2403 at A-02-01", "insufficient stock: A-02-01 held 2 of the 6",
@@ -73,7 +74,9 @@ func TestSupervisorQueueOffline(t *testing.T) {
 	f.parkedErr = &app.Error{Code: "server_unreachable", Message: "Cannot reach the server"}
 	u, _ := newTestUI(t, f, handheld, false)
 	test.Tap(screenAs[*homeScreen](t, u).supervisor)
-	s := screenAs[*supervisorScreen](t, u)
+	area := screenAs[*supervisorScreen](t, u)
+	test.Tap(area.tabs[tabParked])
+	s := area.parked
 	if !strings.Contains(s.msg.Text, "offline") || !strings.Contains(s.msg.Text, "Cannot reach the server") || len(s.list.Objects) != 0 {
 		t.Errorf("offline queue: %q, %d rows", s.msg.Text, len(s.list.Objects))
 	}
@@ -81,7 +84,7 @@ func TestSupervisorQueueOffline(t *testing.T) {
 	// Back online, the reload lists the queue; a decision that fails on
 	// the way shows the error in the form.
 	f.parkedErr = nil
-	test.Tap(findIn(s.root, "Reload"))
+	test.Tap(findIn(area.root, "Reload"))
 	if len(s.list.Objects) != 2 {
 		t.Fatalf("%d rows after the reload", len(s.list.Objects))
 	}

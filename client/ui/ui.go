@@ -77,6 +77,7 @@ type UI struct {
 	async func(func())
 
 	user    app.User
+	pin     *pinPrompt    // the supervisor's PIN pad, while open
 	notice  string        // shown once on the sign-in screen (after signing out)
 	watched chan struct{} // closed when watch returns
 }
@@ -167,7 +168,8 @@ func (u *UI) Refresh() {
 }
 
 // start shows the screen the device is at: set-up until it is enrolled,
-// then sign-in, then the signed-in user's open receipt or pick list, or home.
+// then sign-in, then the signed-in user's open receipt, pick list or
+// count, or home.
 func (u *UI) start() {
 	ok, err := u.state.Enrolled(u.ctx)
 	if err != nil {
@@ -195,6 +197,12 @@ func (u *UI) start() {
 	if canPick(user) {
 		if p, ok, err := u.state.ActivePicking(u.ctx); err == nil && ok {
 			u.show(newPickScreen(u, p))
+			return
+		}
+	}
+	if canCount(user) {
+		if c, ok, err := u.state.ActiveCount(u.ctx); err == nil && ok {
+			u.show(newCountScreen(u, c))
 			return
 		}
 	}

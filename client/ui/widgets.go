@@ -328,3 +328,9 @@ func btn(b *widget.Button) *widget.Button {
 	b.ExtendBaseWidget(b)
 	return b
 }
+
+// say sets a form's message, hiding the label while there is none.
+func say(l *widget.Label, text string) {
+	l.SetText(text)
+	showIf(l, text != "")
+}
