@@ -119,6 +119,9 @@ func NewCatalog(store CatalogStore, ledger *Ledger) *Catalog {
 				u.PINHash = old.PINHash
 			}
 		},
+		audit: func(ctx context.Context, tx CatalogTx, action string, u, old *User) error {
+			return auditUser(ctx, tx, action, u, old, c.now().UTC())
+		},
 	}
 	c.PickLists = newPickListCollection(c)
 	return c
@@ -198,6 +201,18 @@ type Collection[T any] struct {
 	// keep carries what an update does not restate (a user's PIN hash)
 	// over from the stored record; nil when nothing.
 	keep func(rec, old *T)
+	// audit records a write in the audit log (users; nil for kinds that
+	// are not audited). action is one of create, update, archive,
+	// restore, import; old is nil for a new record.
+	audit func(ctx context.Context, tx CatalogTx, action string, rec, old *T) error
+}
+
+// audited writes the audit entry of a write when the kind is audited.
+func (c *Collection[T]) audited(ctx context.Context, tx CatalogTx, action string, rec, old *T) error {
+	if c.audit == nil {
+		return nil
+	}
+	return c.audit(ctx, tx, "user."+action, rec, old)
 }
 
 // ready validates rec and prepares it for storage.
@@ -261,7 +276,10 @@ func (c *Collection[T]) Create(ctx context.Context, rec T) (T, error) {
 			return err
 		}
 		*c.meta(&rec) = Meta{}
-		return c.write(ctx, tx, &rec)
+		if err := c.write(ctx, tx, &rec); err != nil {
+			return err
+		}
+		return c.audited(ctx, tx, "create", &rec, nil)
 	})
 	if err != nil {
 		return rec, fmt.Errorf("create %s %s: %w", c.Noun, k.Code, err)
@@ -291,7 +309,10 @@ func (c *Collection[T]) Update(ctx context.Context, rec T) (T, error) {
 			return err
 		}
 		*c.meta(&rec) = *c.meta(&old)
-		return c.write(ctx, tx, &rec)
+		if err := c.write(ctx, tx, &rec); err != nil {
+			return err
+		}
+		return c.audited(ctx, tx, "update", &rec, &old)
 	})
 	if err != nil {
 		return rec, fmt.Errorf("update %s %s: %w", c.Noun, k.Code, err)
@@ -311,11 +332,17 @@ func (c *Collection[T]) SetArchived(ctx context.Context, k CatalogKey, archived 
 		if m.Archived == archived {
 			return nil
 		}
+		old := rec
 		m.Archived, m.ArchivedAt = archived, time.Time{}
+		action := "restore"
 		if archived {
 			m.ArchivedAt = c.cat.now().UTC()
+			action = "archive"
 		}
-		return c.write(ctx, tx, &rec)
+		if err := c.write(ctx, tx, &rec); err != nil {
+			return err
+		}
+		return c.audited(ctx, tx, action, &rec, &old)
 	})
 	if err != nil {
 		return rec, fmt.Errorf("archive %s %s: %w", c.Noun, k.Code, err)
@@ -454,6 +481,9 @@ func (c *Collection[T]) load(ctx context.Context, recs []T, write bool) error {
 			}
 			if err := c.write(ctx, tx, &recs[i]); err != nil {
 				return fmt.Errorf("record %d: %w", i+1, err)
+			}
+			if err := c.audited(ctx, tx, "import", &recs[i], olds[i]); err != nil {
+				return err
 			}
 		}
 		return nil

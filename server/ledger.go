@@ -395,6 +395,8 @@ type applier struct {
 	// backlog of receives against one delivery note (or the opening-stock
 	// import, every row of which has the same reference) looks each up once.
 	unknownRefs map[[2]string]struct{}
+	// users caches the users this transaction looked up (roles.go).
+	users map[string]User
 }
 
 // knownNot reports whether ref was already found not to be a document of
@@ -499,12 +501,18 @@ func (a *applier) applyNew(ctx context.Context, ev *syncproto.Event, idTaken boo
 		taken = true
 		out.Status, out.Code = syncproto.StatusRejected, syncproto.CodeHashMismatch
 		out.Reason = "this event ID was already used by another event"
+	} else if allowed, err := a.authorize(ctx, ev, &out); err != nil {
+		return out, err
+	} else if !allowed {
+		// rejected forbidden: changes nothing
 	} else if err := a.decide(ctx, ev, &out); err != nil {
 		return out, err
 	} else if out.Status == syncproto.StatusParked {
 		if err := a.notePark(ctx, ev, &out); err != nil {
 			return out, err
 		}
+	} else if err := a.auditApplied(ctx, ev, &out); err != nil {
+		return out, err
 	}
 	rec.Outcome = out
 	if taken {

@@ -460,6 +460,9 @@ func (l *Ledger) Resolve(ctx context.Context, eventID string, d Decision) (Parke
 		if err := ptx.SetOutcome(ctx, p.DeviceID, p.Seq, out); err != nil {
 			return err
 		}
+		if err := auditDecision(ctx, tx, &rec.Event, &p); err != nil {
+			return err
+		}
 		wh, head, decidedDevice = p.Warehouse, pos, p.DeviceID
 		return nil
 	})

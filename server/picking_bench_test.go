@@ -143,6 +143,7 @@ func seedBench(b *testing.B, c *server.Catalog, l *server.Ledger, rows []server.
 	check(c.SKUs.Import(ctx, skus))
 	check(c.ImportOpeningStock(ctx, rows))
 	// The lots' expiries, as receiving learns them.
+	check(c.Users.Import(ctx, []server.User{{Code: storetest.Tester, Name: "Tester", Roles: []string{"receiver"}}}))
 	d := storetest.Enroll(b, l, "bench", "W1")
 	var evs []syncproto.Event
 	for k, exp := range expiry {

@@ -43,7 +43,7 @@ func demoCmd() *cobra.Command {
 			demoHandheld + " gets a fresh enrollment code.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
+			ctx := server.WithActor(cmd.Context(), "cli") // who the audit log names
 			credPath := filepath.Join(data, demoDeviceFile)
 			seeded := false
 			if _, err := os.Stat(credPath); err == nil {

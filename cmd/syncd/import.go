@@ -23,7 +23,7 @@ func importCmd() *cobra.Command {
 			"Use - as FILE to read standard input. Columns are described in server/csvio/doc.go.",
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
+			ctx := server.WithActor(cmd.Context(), "cli") // who the audit log names
 			kind, path := args[0], args[1]
 			if _, err := csvio.Columns(kind); err != nil {
 				return err

@@ -25,7 +25,8 @@ func userCmd() *cobra.Command {
 			"its PIN stays as it is.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
+			// The audit log names the command line as who changed the user.
+			ctx := server.WithActor(cmd.Context(), "cli")
 			l, st, err := openLedger(ctx, data)
 			if err != nil {
 				return err

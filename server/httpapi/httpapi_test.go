@@ -34,6 +34,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	storetest.AddTester(t, st)
 	l := server.NewLedger(st)
 	srv := &httpapi.Server{Ledger: l, Store: st, AdminToken: adminToken, Heartbeat: time.Second}
 	hs := httptest.NewServer(srv.Handler())

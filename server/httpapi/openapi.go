@@ -35,6 +35,10 @@ type apiOp struct {
 	RequestBody map[string]any        `json:"requestBody,omitempty"`
 	Responses   map[string]any        `json:"responses"`
 	Security    []map[string][]string `json:"security"`
+	// Role is the role the route requires (auth.go): public, device, a
+	// user role, or user (any role). d.add fills it in from Security when
+	// it is empty (none: admin) and sets Security from it.
+	Role server.Role `json:"x-driftless-role"`
 }
 
 type apiParam struct {
@@ -46,10 +50,12 @@ type apiParam struct {
 }
 
 var (
-	adminOnly = []map[string][]string{{"adminToken": {}}}
-	public    = []map[string][]string{}
-	strSchema = map[string]any{"type": "string"}
-	intSchema = map[string]any{"type": "integer"}
+	// userSecurity is how user-level routes are called: the admin token,
+	// or a device's credentials with the user's code and PIN.
+	userSecurity = []map[string][]string{{"adminToken": {}}, {"deviceToken": {}, "userCode": {}, "userPIN": {}}}
+	public       = []map[string][]string{}
+	strSchema    = map[string]any{"type": "string"}
+	intSchema    = map[string]any{"type": "integer"}
 )
 
 func (d *openAPIDoc) add(method, path string, op *apiOp) {
@@ -62,13 +68,23 @@ func (d *openAPIDoc) add(method, path string, op *apiOp) {
 			op.Parameters = append([]apiParam{{Name: name, In: "path", Required: true, Schema: strSchema}}, op.Parameters...)
 		}
 	}
-	if op.Security == nil {
-		op.Security = adminOnly
+	op.Role, op.Security = opRole(op), nil
+	switch op.Role {
+	case RolePublic:
+		op.Security = public
+	case RoleDevice:
+		op.Security = []map[string][]string{{"deviceToken": {}}}
+	default:
+		op.Security = userSecurity
 	}
 	if op.Responses == nil {
 		op.Responses = map[string]any{}
 	}
-	for _, code := range []string{"400", "401", "404"} {
+	codes := []string{"400", "401", "404"}
+	if op.Role != RolePublic && op.Role != RoleDevice {
+		codes = append(codes, "403", "429")
+	}
+	for _, code := range codes {
 		if _, ok := op.Responses[code]; !ok && (code != "401" || len(op.Security) > 0) {
 			op.Responses[code] = map[string]any{"$ref": "#/components/responses/Error"}
 		}
@@ -253,6 +269,7 @@ func (s *Server) buildOpenAPI() *openAPIDoc {
 	d.add("GET", "/api/v1/status", &apiOp{Summary: "The server process: version, uptime, goroutines, heap, resident and peak resident memory",
 		OperationID: "status", Tags: []string{"Server"},
 		Responses: map[string]any{"200": jsonResponse("status", d.ref(reflect.TypeFor[statusJSON]()))}})
+	s.describeRoles(d)
 	s.describeSnapshot(d)
 	s.describeConflicts(d)
 	if s.Catalog == nil {

@@ -2,11 +2,9 @@ package httpapi
 
 import (
 	"context"
-	"crypto/subtle"
 	"fmt"
 	"net/http"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -17,9 +15,9 @@ import (
 )
 
 // Conflicts: the supervisor's parked queue (the admin token, or a
-// device's credentials plus the X-Driftless-User header of a user with
-// the supervisor role), transfers between warehouses and the moves
-// devices made (admin).
+// device's credentials plus the X-Driftless-User and X-Driftless-PIN
+// headers of a user with the supervisor role: auth.go), transfers between
+// warehouses and the moves devices made (admin).
 
 // UserHeader names the user signed in on a device that calls a
 // supervisor route with its device credentials.
@@ -38,59 +36,6 @@ type supervisor struct {
 func supervisorFrom(ctx context.Context) supervisor {
 	s, _ := ctx.Value(supervisorKey{}).(supervisor)
 	return s
-}
-
-// requireSupervisor admits the admin token, or a device's credentials
-// ("Authorization: Device ID:TOKEN") with the X-Driftless-User header of
-// an active user holding the supervisor role; such a supervisor acts on
-// the device's warehouse only.
-func (s *Server) requireSupervisor(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		auth := r.Header.Get("Authorization")
-		if tok, ok := strings.CutPrefix(auth, "Bearer "); ok {
-			if s.AdminToken == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(s.AdminToken)) != 1 {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="driftless"`)
-				writeError(w, r, server.Errorf(server.EUnauthorized, "wrong admin token"))
-				return
-			}
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), supervisorKey{}, supervisor{})))
-			return
-		}
-		if !strings.HasPrefix(auth, "Device ") {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="driftless", Device realm="driftless"`)
-			writeError(w, r, server.Errorf(server.EUnauthorized,
-				"this route needs the admin token, or a device's credentials ('Authorization: Device ID:TOKEN') and the supervisor's user code in %s", UserHeader))
-			return
-		}
-		s.requireDevice(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			dev, _ := deviceFrom(r.Context())
-			code := strings.TrimSpace(r.Header.Get(UserHeader))
-			if code == "" {
-				writeError(w, r, &server.Error{Code: server.EUnauthorized, Field: UserHeader,
-					Message: fmt.Sprintf("sign in: a device calls supervisor routes with the user's code in %s", UserHeader)})
-				return
-			}
-			if s.Catalog == nil {
-				writeError(w, r, server.Errorf(server.EForbidden, "this server has no users: use the admin token"))
-				return
-			}
-			u, err := s.Catalog.Users.Get(r.Context(), server.CatalogKey{Code: code})
-			if server.IsNotFound(err) || (err == nil && u.Archived) {
-				writeError(w, r, server.Errorf(server.EForbidden, "no active user %s", code))
-				return
-			}
-			if err != nil {
-				writeError(w, r, err)
-				return
-			}
-			if !slices.Contains(u.Roles, string(server.RoleSupervisor)) {
-				writeError(w, r, server.Errorf(server.EForbidden, "%s (%s) is not a supervisor: ask one to decide on parked events", u.Name, u.Code))
-				return
-			}
-			sup := supervisor{user: u.Code, warehouse: dev.Warehouse}
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), supervisorKey{}, sup)))
-		})).ServeHTTP(w, r)
-	})
 }
 
 // mountSupervisor mounts the supervisor routes (their own auth).
@@ -292,25 +237,21 @@ func (s *Server) listMoves(w http.ResponseWriter, r *http.Request) {
 
 // describeConflicts adds the conflict routes to the OpenAPI document.
 func (s *Server) describeConflicts(d *openAPIDoc) {
-	sup := []map[string][]string{{"adminToken": {}}, {"deviceToken": {}, "supervisorUser": {}}}
-	d.Components["securitySchemes"]["deviceToken"] = map[string]any{"type": "apiKey", "in": "header", "name": "Authorization",
-		"description": "a device's credentials: 'Device ID:TOKEN'"}
-	d.Components["securitySchemes"]["supervisorUser"] = map[string]any{"type": "apiKey", "in": "header", "name": UserHeader,
-		"description": "with device credentials: the code of the signed-in user, who must hold the supervisor role (403 otherwise); the device's warehouse only"}
+	const sup = server.RoleSupervisor
 	pe := d.ref(reflect.TypeFor[server.ParkedEvent]())
 	conflict := map[string]any{"$ref": "#/components/responses/Error"}
 	d.add("GET", "/api/v1/parked", &apiOp{Summary: "The supervisor's queue: parked events with their evidence (the competing events at the same stock after what the device had seen, and the stock now), oldest first",
-		OperationID: "listParked", Tags: []string{"Parked"}, Security: sup,
+		OperationID: "listParked", Tags: []string{"Parked"}, Role: sup,
 		Parameters: queryParams("warehouse:the warehouse (a device's own when called from a device)", "status:parked (waiting, default) or decided", "limit:1 to 1000 (default 500)"),
 		Responses:  map[string]any{"200": jsonResponse("parked events", d.ref(reflect.TypeFor[parkedList]())), "403": conflict}})
 	d.add("GET", "/api/v1/parked/{event_id}", &apiOp{Summary: "One parked (or decided) event with its evidence", OperationID: "getParked",
-		Tags: []string{"Parked"}, Security: sup, Responses: map[string]any{"200": jsonResponse("the event", pe), "403": conflict}})
+		Tags: []string{"Parked"}, Role: sup, Responses: map[string]any{"200": jsonResponse("the event", pe), "403": conflict}})
 	body := jsonBody(d.ref(reflect.TypeFor[decisionRequest]()))
 	d.add("POST", "/api/v1/parked/{event_id}/accept", &apiOp{Summary: "Accept a parked event: in one transaction an adjust of the supervisor device adds what its location lacked (with the reason), then the event applies; the device receives the resolution in its pulls. Accepting again returns the decision; 409 when the event is not parked",
-		OperationID: "acceptParked", Tags: []string{"Parked"}, Security: sup, RequestBody: body,
+		OperationID: "acceptParked", Tags: []string{"Parked"}, Role: sup, RequestBody: body,
 		Responses: map[string]any{"200": jsonResponse("accepted", pe), "403": conflict, "409": conflict}})
 	d.add("POST", "/api/v1/parked/{event_id}/cancel", &apiOp{Summary: "Cancel a parked event: it never applies and stays listed as cancelled; the device receives the resolution. Cancelling again returns the decision; 409 when the event is not parked",
-		OperationID: "cancelParked", Tags: []string{"Parked"}, Security: sup, RequestBody: body,
+		OperationID: "cancelParked", Tags: []string{"Parked"}, Role: sup, RequestBody: body,
 		Responses: map[string]any{"200": jsonResponse("cancelled", pe), "403": conflict, "409": conflict}})
 	type eventList struct {
 		Items []eventJSON `json:"items"`

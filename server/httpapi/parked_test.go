@@ -12,7 +12,7 @@ import (
 )
 
 // deviceCall calls a route with a device's credentials and a signed-in
-// user.
+// user: "code" sends the PIN 1234, "code:PIN" that PIN, "code:" none.
 func deviceCall(t *testing.T, method, url string, d *storetest.Device, user, body string) reply {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
@@ -20,9 +20,7 @@ func deviceCall(t *testing.T, method, url string, d *storetest.Device, user, bod
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Device "+d.ID+":"+d.Token)
-	if user != "" {
-		req.Header.Set("X-Driftless-User", user)
-	}
+	setUser(req, user)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -62,6 +60,7 @@ func TestParkedQueueREST(t *testing.T) {
 		}
 	}
 	l := srv.Ledger
+	storetest.AddTester(t, srv.Store.(server.Store))
 	d1, d2, other := storetest.Enroll(t, l, "h1", "W1"), storetest.Enroll(t, l, "h2", "W1"), storetest.Enroll(t, l, "n1", "W2")
 	in := d1.Event(syncproto.KindReceive, "A", "", "BIN-1", 5)
 	ack, err := l.Push(ctx, d1.ID, []syncproto.Event{in})
@@ -94,6 +93,10 @@ func TestParkedQueueREST(t *testing.T) {
 		t.Fatalf("wrong admin token: %d", r.status)
 	}
 	wantHTTPError(t, deviceCall(t, "GET", v1+"/parked", d2, "", ""), http.StatusUnauthorized, server.EUnauthorized, "X-Driftless-User")
+	// A device that names the supervisor must know the PIN.
+	wantHTTPError(t, deviceCall(t, "GET", v1+"/parked", d2, "sue:", ""), http.StatusUnauthorized, server.EUnauthorized, "X-Driftless-PIN")
+	wantHTTPError(t, deviceCall(t, "POST", v1+"/parked/"+late.ID+"/accept", d2, "sue:", `{"reason":"mine"}`), http.StatusUnauthorized, server.EUnauthorized, "X-Driftless-PIN")
+	wantHTTPError(t, deviceCall(t, "POST", v1+"/parked/"+late.ID+"/accept", d2, "sue:9999", `{"reason":"mine"}`), http.StatusUnauthorized, server.EUnauthorized, "X-Driftless-PIN")
 	wantHTTPError(t, deviceCall(t, "GET", v1+"/parked", d2, "pat", ""), http.StatusForbidden, server.EForbidden, "")
 	wantHTTPError(t, deviceCall(t, "GET", v1+"/parked", d2, "nobody", ""), http.StatusForbidden, server.EForbidden, "")
 	wantHTTPError(t, deviceCall(t, "POST", v1+"/parked/"+late.ID+"/accept", d2, "pat", `{"reason":"mine"}`), http.StatusForbidden, server.EForbidden, "")

@@ -51,7 +51,7 @@ func (s *Server) mountPicking(r chi.Router) {
 	if s.Catalog == nil {
 		return
 	}
-	r.With(s.requireDevice).Post("/pick-lists/next", s.nextPickList)
+	r.With(s.requireRole(server.RolePicker)).Post("/pick-lists/next", s.nextPickList)
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireAdmin)
 		res := s.pickListResource()
@@ -118,9 +118,10 @@ func (s *Server) cancelPickList(w http.ResponseWriter, r *http.Request) {
 }
 
 // nextPickList assigns the next list of the device's warehouse to the
-// user the body names (or, without a body, the X-Driftless-User header).
+// signed-in user (X-Driftless-User, with the PIN); the body's user, when
+// given, must be the same.
 func (s *Server) nextPickList(w http.ResponseWriter, r *http.Request) {
-	dev, _ := deviceFrom(r.Context())
+	dev, isDevice := deviceFrom(r.Context())
 	var in userRequest
 	if r.ContentLength != 0 {
 		if err := decodeJSON(r, &in); err != nil {
@@ -128,9 +129,16 @@ func (s *Server) nextPickList(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if in.User == "" {
-		in.User = r.Header.Get("X-Driftless-User")
+	if !isDevice {
+		writeError(w, r, server.Errorf(server.EInvalid, "a device asks for its next pick list, with its credentials"))
+		return
 	}
+	c := callerFrom(r.Context())
+	if in.User != "" && in.User != c.User {
+		writeError(w, r, &server.Error{Code: server.EForbidden, Field: "user", Message: fmt.Sprintf("user must be the signed-in user %s", c.User)})
+		return
+	}
+	in.User = c.User
 	p, err := s.Catalog.NextPickList(r.Context(), dev.Warehouse, in.User)
 	if err != nil {
 		writeError(w, r, err)
@@ -189,8 +197,8 @@ func (s *Server) describePicking(d *openAPIDoc) {
 		OperationID: "cancelPickList", Tags: tags,
 		Responses: map[string]any{"200": jsonResponse("the list", list), "409": map[string]any{"$ref": "#/components/responses/Error"}}})
 	d.add("POST", "/api/v1/pick-lists/next", &apiOp{Summary: "From a device: assign the oldest open unassigned list of its warehouse " +
-		"to the user (the body's, or X-Driftless-User); 404 when none waits",
-		OperationID: "nextPickList", Tags: tags, Security: []map[string][]string{{"deviceToken": {}}},
+		"to the signed-in user (X-Driftless-User with X-Driftless-PIN; the body's user, when given, must be the same); 404 when none waits",
+		OperationID: "nextPickList", Tags: tags, Role: server.RolePicker,
 		RequestBody: jsonBody(d.ref(reflect.TypeFor[userRequest]())),
 		Responses:   map[string]any{"200": jsonResponse("the list, assigned", list)}})
 	d.add("GET", "/api/v1/count-tasks", &apiOp{Summary: "List count tasks (short picks raise them), oldest first", OperationID: "listCountTasks",

@@ -13,7 +13,7 @@ import (
 )
 
 // pickerCall calls a route with a device's credentials and, when user is
-// set, the X-Driftless-User header.
+// set, the X-Driftless-User and X-Driftless-PIN headers (see deviceCall).
 func pickerCall(t *testing.T, method, url string, d *storetest.Device, user, body string) reply {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
@@ -24,9 +24,7 @@ func pickerCall(t *testing.T, method, url string, d *storetest.Device, user, bod
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if user != "" {
-		req.Header.Set("X-Driftless-User", user)
-	}
+	setUser(req, user)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -54,8 +52,9 @@ func TestPickingREST(t *testing.T) {
 	must(c.Locations.Create(ctx, server.Location{Warehouse: "W1", Code: "B-02", Type: server.LocationBin, Sequence: 2}))
 	must(c.SKUs.Create(ctx, server.SKU{Code: "A", Name: "Apples", Unit: "each"}))
 	for _, u := range []string{"ana", "bob"} {
-		must(c.Users.Create(ctx, server.User{Code: u, Name: u, Roles: []string{"picker"}}))
+		must(c.Users.Create(ctx, server.User{Code: u, Name: u, Roles: []string{"picker"}, PIN: "1234"}))
 	}
+	storetest.AddTester(t, srv.Store.(server.Store))
 	d := storetest.Enroll(t, l, "h1", "W1")
 	d2 := storetest.Enroll(t, l, "h2", "W2")
 	var evs []syncproto.Event
@@ -113,10 +112,15 @@ func TestPickingREST(t *testing.T) {
 	wantHTTPError(t, api(t, "GET", v1+"/pick-lists/PL-000404", ""), http.StatusNotFound, server.ENotFound, "")
 
 	// Next, from a device: the oldest open unassigned list of its
-	// warehouse. The admin token does not do for it.
-	wantHTTPError(t, api(t, "POST", v1+"/pick-lists/next", `{"user":"ana"}`), http.StatusUnauthorized, server.EUnauthorized, "")
+	// warehouse, for the signed-in user, who gives the PIN. The admin
+	// token does not do for it.
+	wantHTTPError(t, api(t, "POST", v1+"/pick-lists/next", `{"user":"ana"}`), http.StatusBadRequest, server.EInvalid, "")
+	wantHTTPError(t, pickerCall(t, "POST", v1+"/pick-lists/next", d, "", `{"user":"ana"}`), http.StatusUnauthorized, server.EUnauthorized, "X-Driftless-User")
+	wantHTTPError(t, pickerCall(t, "POST", v1+"/pick-lists/next", d, "ana:", `{"user":"ana"}`), http.StatusUnauthorized, server.EUnauthorized, "X-Driftless-PIN")
+	wantHTTPError(t, pickerCall(t, "POST", v1+"/pick-lists/next", d, "bob", `{"user":"ana"}`), http.StatusForbidden, server.EForbidden, "user")
+	wantHTTPError(t, pickerCall(t, "POST", v1+"/pick-lists/next", d, "tester:", `{"user":"tester"}`), http.StatusUnauthorized, server.EUnauthorized, "X-Driftless-PIN")
 	var got server.PickList
-	r = pickerCall(t, "POST", v1+"/pick-lists/next", d, "", `{"user":"ana"}`)
+	r = pickerCall(t, "POST", v1+"/pick-lists/next", d, "ana", `{"user":"ana"}`)
 	r.json(t, &got)
 	if r.status != http.StatusOK || got.ID != "PL-000001" || got.AssignedTo != "ana" || got.Status != server.PLAssigned {
 		t.Fatalf("next for ana: %d %s", r.status, r.body)
@@ -126,12 +130,12 @@ func TestPickingREST(t *testing.T) {
 	if r.status != http.StatusOK || got.ID != "PL-000002" || got.AssignedTo != "bob" {
 		t.Fatalf("next for bob (user header): %d %s", r.status, r.body)
 	}
-	wantHTTPError(t, pickerCall(t, "POST", v1+"/pick-lists/next", d, "", `{"user":"bob"}`), http.StatusNotFound, server.ENotFound, "")
-	wantHTTPError(t, pickerCall(t, "POST", v1+"/pick-lists/next", d, "", `{"user":"nobody"}`), http.StatusBadRequest, server.EInvalid, "user")
-	wantHTTPError(t, pickerCall(t, "POST", v1+"/pick-lists/next", d2, "", `{"user":"ana"}`), http.StatusNotFound, server.ENotFound, "")
+	wantHTTPError(t, pickerCall(t, "POST", v1+"/pick-lists/next", d, "bob", `{"user":"bob"}`), http.StatusNotFound, server.ENotFound, "")
+	wantHTTPError(t, pickerCall(t, "POST", v1+"/pick-lists/next", d, "nobody", `{"user":"nobody"}`), http.StatusForbidden, server.EForbidden, "")
+	wantHTTPError(t, pickerCall(t, "POST", v1+"/pick-lists/next", d2, "ana", `{"user":"ana"}`), http.StatusNotFound, server.ENotFound, "")
 	stale := *d
 	stale.Token = "wrong"
-	wantHTTPError(t, pickerCall(t, "POST", v1+"/pick-lists/next", &stale, "", `{"user":"ana"}`), http.StatusUnauthorized, server.EUnauthorized, "")
+	wantHTTPError(t, pickerCall(t, "POST", v1+"/pick-lists/next", &stale, "ana", `{"user":"ana"}`), http.StatusUnauthorized, server.EUnauthorized, "")
 
 	api(t, "GET", v1+"/pick-lists?assigned_to=bob", "").json(t, &page)
 	if len(page.Items) != 1 || page.Items[0].ID != "PL-000002" {

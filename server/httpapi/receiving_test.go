@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/driftless/driftless/server"
+	"github.com/driftless/driftless/server/storetest"
 	"github.com/driftless/driftless/syncproto"
 )
 
@@ -118,6 +119,7 @@ func TestExceptionsREST(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	storetest.AddUser(t, srv.Store.(server.Store), "ana", "", "receiver")
 	var evs []syncproto.Event
 	for i, x := range []struct{ reason, sku, barcode string }{
 		{"unknown_barcode", "", "X-1"}, {"unknown_barcode", "", "X-1"}, {"not_on_po", "A", ""}, {"unknown_barcode", "", "X-2"},

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,6 +49,10 @@ type Server struct {
 	ctx      context.Context // cancelled when Serve's context is
 	// enrollLimit slows down guessing enrollment codes.
 	enrollLimit failLimiter
+	// pins checks and rate-limits the PINs of user-level calls (auth.go).
+	pins pinGuard
+	// Now is the clock of the PIN rate limit (time.Now when nil).
+	Now func() time.Time
 }
 
 // Handler returns the router.
@@ -82,6 +85,7 @@ func (s *Server) Handler() http.Handler {
 		s.mountPicking(r)
 		r.Post("/enroll", s.enroll)
 		s.mountSupervisor(r)
+		s.mountRoles(r)
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireAdmin)
 			s.mountCatalog(r)
@@ -156,18 +160,6 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
-}
-
-func (s *Server) requireAdmin(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || s.AdminToken == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(s.AdminToken)) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="driftless"`)
-			writeError(w, r, server.Errorf(server.EUnauthorized, "this route needs the admin token as 'Authorization: Bearer TOKEN'"))
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 // stockJSON is a stock level on the REST API.

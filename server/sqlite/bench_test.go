@@ -13,7 +13,9 @@ import (
 // BenchmarkPush measures the ledger applying batches of 500 receive/putaway
 // events on SQLite (no network): the server's side of the backlog figure.
 func BenchmarkPush(b *testing.B) {
-	l := server.NewLedger(MustOpen(b))
+	st := MustOpen(b)
+	storetest.AddTester(b, st)
+	l := server.NewLedger(st)
 	d := storetest.Enroll(b, l, "bench", "W1")
 	const batch = 500
 	b.ResetTimer()

@@ -33,6 +33,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	storetest.AddTester(t, s)
 	l := server.NewLedger(s)
 	d := storetest.Enroll(t, l, "h1", "W1")
 	ev := d.Event("receive", "SKU1", "", "DOCK", 4)

@@ -32,6 +32,7 @@ func RunConflicts(t *testing.T, open CatalogOpener) {
 				}
 			}()
 			st := open(t)
+			AddTester(t, st)
 			l := server.NewLedger(st)
 			tc.fn(t, server.NewCatalog(st, l), l)
 		})

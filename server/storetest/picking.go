@@ -34,6 +34,7 @@ func RunPicking(t *testing.T, open CatalogOpener) {
 				}
 			}()
 			st := open(t)
+			AddTester(t, st)
 			l := server.NewLedger(st)
 			tc.fn(t, server.NewCatalog(st, l), l)
 		})

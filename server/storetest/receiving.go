@@ -164,6 +164,7 @@ func receive(d *Device, sku, lot, ref string, qty int64) syncproto.Event {
 
 func testReceiveAgainstPO(t *testing.T, c *server.Catalog, l *server.Ledger) {
 	seedCatalog(t, c)
+	addTester(t, c)
 	must(c.SKUs.Create(ctx, server.SKU{Code: "C", Name: "Cherries", Unit: "each"}))
 	must(c.PurchaseOrders.Create(ctx, server.PurchaseOrder{Number: "PO-1", Supplier: "S1", Warehouse: "W1", Status: server.POOpen,
 		Lines: []server.PurchaseOrderLine{{SKU: "A", Ordered: 10}, {SKU: "B", Ordered: 5}}}))
@@ -232,6 +233,7 @@ func exception(d *Device, reason, sku, barcode, ref string, qty int64) syncproto
 
 func testExceptions(t *testing.T, c *server.Catalog, l *server.Ledger) {
 	seedCatalog(t, c)
+	addTester(t, c)
 	d1, d2 := Enroll(t, l, "h1", "W1"), Enroll(t, l, "h2", "W2")
 	gtin := server.WithGTINCheckDigit("400638133393")
 	ack := push(t, l, d1,

@@ -41,7 +41,7 @@ func Enroll(t testing.TB, l *server.Ledger, name, warehouse string) *Device {
 func (d *Device) Event(kind syncproto.Kind, sku, from, to string, qty int64) syncproto.Event {
 	d.Seq++
 	ev := syncproto.Event{
-		ID: uuid.Must(uuid.NewV7()).String(), DeviceID: d.ID, Seq: d.Seq, User: "tester",
+		ID: uuid.Must(uuid.NewV7()).String(), DeviceID: d.ID, Seq: d.Seq, User: Tester,
 		Kind: kind, SKU: sku, From: from, To: to, Qty: qty,
 		DeviceTime: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC), SeenPosition: d.Seen,
 	}
@@ -81,7 +81,9 @@ func Run(t *testing.T, open Opener) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			l := server.NewLedger(open(t))
+			st := open(t)
+			AddTester(t, st)
+			l := server.NewLedger(st)
 			tc.fn(t, l)
 		})
 	}
