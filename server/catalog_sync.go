@@ -213,6 +213,17 @@ func addRecord(ctx context.Context, tx CatalogReadTx, cat *syncproto.Catalog, wa
 		}
 		cat.PickLists = append(cat.PickLists, WirePickList(p))
 		rec = cat.PickLists[len(cat.PickLists)-1]
+	case KindCountTask:
+		ctr, err := countingRead(tx)
+		if err != nil {
+			return 0, err
+		}
+		t, err := ctr.CountTask(ctx, ch.Key.Code)
+		if err != nil {
+			return 0, err
+		}
+		cat.CountTasks = append(cat.CountTasks, WireCountTask(t))
+		rec = cat.CountTasks[len(cat.CountTasks)-1]
 	default:
 		return 0, nil
 	}
@@ -245,6 +256,8 @@ func dropLast(cat *syncproto.Catalog, kind CatalogKind) {
 		cat.PickLists = cat.PickLists[:len(cat.PickLists)-1]
 	case KindTransfer:
 		cat.Transfers = cat.Transfers[:len(cat.Transfers)-1]
+	case KindCountTask:
+		cat.CountTasks = cat.CountTasks[:len(cat.CountTasks)-1]
 	}
 }
 
@@ -405,6 +418,9 @@ func (c *Catalog) snapSections(warehouse string, stock bool) []snapSection {
 	}
 	ss = append(ss, section(c.Users, active, WireUser, func(p *syncproto.SnapshotPage) *[]syncproto.User { return &p.Users }),
 		c.transferSection(warehouse))
+	for _, st := range []string{CountTaskOpen, CountTaskAssigned} {
+		ss = append(ss, c.countTaskSection(warehouse, st)) // counting.go
+	}
 	if stock {
 		ss = append(ss, snapSection{
 			read: func(ctx context.Context, p *syncproto.SnapshotPage, after []string, limit int) (int, []string, error) {

@@ -315,7 +315,7 @@ func (l *Ledger) applyGroup(group []*pushReq) {
 	defer cancel()
 	now := l.now().UTC()
 	err := l.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		if cl, ok := tx.(catalogLocker); ok && (receivesAgainstOrders(group) || writesPickLists(group)) {
+		if cl, ok := tx.(catalogLocker); ok && (receivesAgainstOrders(group) || writesPickLists(group) || mayWriteCountTasks(group)) {
 			if err := cl.LockCatalog(ctx); err != nil {
 				return err
 			}
@@ -529,24 +529,7 @@ func (a *applier) applyNew(ctx context.Context, ev *syncproto.Event, idTaken boo
 
 func (a *applier) decide(ctx context.Context, ev *syncproto.Event, out *syncproto.Outcome) error {
 	if ev.Kind == syncproto.KindCount {
-		key := StockKey{a.dev.Warehouse, ev.From, ev.SKU, ev.Lot}
-		cur, err := a.balance(ctx, key)
-		if err != nil {
-			return err
-		}
-		after, err := a.tx.DeltaAfter(ctx, key, ev.SeenPosition)
-		if err != nil {
-			return err
-		}
-		expected := cur - after
-		if ev.Qty == expected {
-			out.Status = syncproto.StatusApplied
-			return nil
-		}
-		out.Status, out.Code = syncproto.StatusParked, syncproto.CodeCountVariance
-		out.Reason = fmt.Sprintf("counted %d of %s at %s, the ledger expected %d (variance %+d); waiting for a supervisor",
-			ev.Qty, ev.SKU, ev.From, expected, ev.Qty-expected)
-		return nil
+		return a.decideCount(ctx, ev, out) // counting.go
 	}
 	deltas := ev.Deltas()
 	for _, d := range deltas {
@@ -562,9 +545,10 @@ func (a *applier) decide(ctx context.Context, ev *syncproto.Event, out *syncprot
 			out.Status, out.Code = syncproto.StatusParked, syncproto.CodeInsufficientStock
 			out.Reason = fmt.Sprintf("%s holds %d of %s%s, the event takes %d; waiting for a supervisor",
 				d.Location, have, ev.SKU, lotSuffix(ev.Lot), -d.Qty)
-			return nil
+			return a.triggerCount(ctx, d.Location, ev.SKU, ev.Lot, CountParked, ev.ID)
 		}
 	}
+	var zeroed []string // bins this event empties (counting.go)
 	for _, d := range deltas {
 		key := StockKey{a.dev.Warehouse, d.Location, ev.SKU, ev.Lot}
 		have, err := a.balance(ctx, key)
@@ -579,11 +563,17 @@ func (a *applier) decide(ctx context.Context, ev *syncproto.Event, out *syncprot
 			return err
 		}
 		a.stock[key] = have + d.Qty
+		if d.Qty < 0 && have+d.Qty == 0 {
+			zeroed = append(zeroed, d.Location)
+		}
 		out.Position = pos
 		a.head = pos
 	}
 	out.Status = syncproto.StatusApplied
 	if err := a.applyPicking(ctx, ev); err != nil {
+		return err
+	}
+	if err := a.applyCounting(ctx, ev, zeroed); err != nil {
 		return err
 	}
 	if err := a.receivePO(ctx, ev); err != nil {

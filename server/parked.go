@@ -362,6 +362,11 @@ type Decision struct {
 	// Warehouse, when set, limits the decision to that warehouse's
 	// events (a supervisor deciding from a device of it).
 	Warehouse string
+	// Count is how a count discrepancy is decided (approved, rejected or
+	// recount; counting_queue.go); empty for other events, and for a
+	// count decided from the parked queue (accepted: approved, cancelled:
+	// rejected). Recount is the counter a recount is assigned to.
+	Count, Recount string
 }
 
 // Resolve records a supervisor's decision on a parked event in one
@@ -397,9 +402,10 @@ func (l *Ledger) Resolve(ctx context.Context, eventID string, d Decision) (Parke
 		if !ok {
 			return Errorf(EInternal, "this store keeps no parked queue")
 		}
-		if cl, ok := tx.(catalogLocker); ok && d.Status == syncproto.StatusApplied {
+		if cl, ok := tx.(catalogLocker); ok {
 			// Applying may write catalog records (purchase orders,
-			// transfers): the catalog lock comes first.
+			// transfers), deciding a count moves its count task: the
+			// catalog lock comes first.
 			if err := cl.LockCatalog(ctx); err != nil {
 				return err
 			}
@@ -454,6 +460,15 @@ func (l *Ledger) Resolve(ctx context.Context, eventID string, d Decision) (Parke
 			return err
 		}
 		p.Decision, p.DecisionReason, p.DecidedBy, p.DecidedAt, p.Position = d.Status, d.Reason, d.By, now, pos
+		if rec.Event.Kind == syncproto.KindCount {
+			// counting_queue.go: the count's record, its task, a recount.
+			var cpos uint64
+			if p.DecisionReason, cpos, err = decideCountRecord(ctx, tx, &rec, &p, d, out.Position); err != nil {
+				return err
+			}
+			out.Reason = fmt.Sprintf("%s (by %s)", p.DecisionReason, d.By)
+			catalogHead = max(catalogHead, cpos)
+		}
 		if err := ptx.PutParkRecord(ctx, p); err != nil {
 			return err
 		}
@@ -519,13 +534,22 @@ func (l *Ledger) accept(ctx context.Context, tx Tx, rec *EventRecord, wh string,
 		adjust = append(adjust, e)
 	}
 	if ev.Kind == syncproto.KindCount {
-		// Accepting a count makes the stock what was counted.
+		// Accepting a count adjusts the stock by the variance computed
+		// when it arrived (counting_queue.go), not by now − counted:
+		// what moved since is already in the ledger.
 		have, err := tx.Stock(ctx, StockKey{wh, ev.From, ev.SKU, ev.Lot})
 		if err != nil {
 			return accepted{}, err
 		}
-		if ev.Qty != have {
-			mk(ev.From, ev.Qty-have)
+		v, err := countVariance(ctx, tx, wh, &ev)
+		if err != nil {
+			return accepted{}, err
+		}
+		if have+v < 0 {
+			v = -have // the stock cannot go below zero
+		}
+		if v != 0 {
+			mk(ev.From, v)
 		}
 	} else {
 		for _, dl := range ev.Deltas() {

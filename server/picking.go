@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/driftless/driftless/syncproto"
 )
@@ -116,29 +115,6 @@ func (p *PickList) Validate() []Problem {
 // PickListID is the ID of the n-th pick list.
 func PickListID(n int64) string { return fmt.Sprintf("PL-%06d", n) }
 
-// CountTask asks for a bin to be counted (issue 8's counting consumes
-// them). Short picks raise them.
-type CountTask struct {
-	ID          int64     `json:"id"`
-	Warehouse   string    `json:"warehouse"`
-	Location    string    `json:"location"`
-	SKU         string    `json:"sku"`
-	Lot         string    `json:"lot"`
-	Reason      string    `json:"reason"`       // short_pick
-	SourceEvent string    `json:"source_event"` // the event that raised it
-	CreatedAt   time.Time `json:"created_at"`
-	Status      string    `json:"status"` // open
-}
-
-// CountTaskOpen is the status of a count task nobody has done yet.
-const CountTaskOpen = "open"
-
-// CountTaskFilter selects count tasks; empty fields match everything.
-type CountTaskFilter struct {
-	Warehouse, Status string
-	Limit             int // 0: no limit
-}
-
 // PickingReadTx is what picking reads besides the catalog: the stores'
 // read transactions implement it.
 type PickingReadTx interface {
@@ -156,7 +132,7 @@ type PickingReadTx interface {
 	CountTasks(ctx context.Context, f CountTaskFilter) ([]CountTask, error)
 }
 
-// PickingTx writes pick lists, lots and count tasks.
+// PickingTx writes pick lists and lots.
 type PickingTx interface {
 	CatalogTx
 	PickingReadTx
@@ -166,8 +142,6 @@ type PickingTx interface {
 	NextPickListNumber(ctx context.Context) (int64, error)
 	// PutLot records a lot's expiry; the first expiry recorded stands.
 	PutLot(ctx context.Context, k LotKey, expiry string) error
-	// AddCountTask stores a count task and returns its ID.
-	AddCountTask(ctx context.Context, c CountTask) (int64, error)
 }
 
 // LotKey is a lot of a SKU.
@@ -381,12 +355,14 @@ func heldPickLists(ctx context.Context, tx PickingReadTx, warehouse string) ([]P
 func allocInput(ctx context.Context, tx PickingReadTx, warehouse string, held []PickList, orders []SalesOrder) (AllocInput, error) {
 	in := AllocInput{Reserved: map[PickKey]int64{}, Exclude: map[PickKey]bool{}}
 	// A bin found short is left alone until it is counted.
-	cts, err := tx.CountTasks(ctx, CountTaskFilter{Warehouse: warehouse, Status: CountTaskOpen})
+	cts, err := tx.CountTasks(ctx, CountTaskFilter{Warehouse: warehouse, Held: true})
 	if err != nil {
 		return in, err
 	}
 	for _, ct := range cts {
-		in.Exclude[PickKey{ct.Location, ct.SKU, ct.Lot}] = true
+		if ct.SKU != "" {
+			in.Exclude[PickKey{ct.Location, ct.SKU, ct.Lot}] = true
+		}
 	}
 	onTasks := map[[2]string]int64{} // order, SKU → open tasks' remainder
 	for _, p := range held {

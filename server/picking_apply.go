@@ -174,8 +174,7 @@ func statusAfterPick(o SalesOrder) SalesOrderStatus {
 // shortfall is re-allocated onto the same list from other bins, and the
 // bin gets a count task.
 func (a *applier) shortPick(ctx context.Context, ptx PickingTx, ev *syncproto.Event) error {
-	ct := CountTask{Warehouse: a.dev.Warehouse, Location: ev.From, SKU: ev.SKU, Lot: ev.Lot,
-		Reason: reasonShortPick, SourceEvent: ev.ID, CreatedAt: a.now, Status: CountTaskOpen}
+	ct := CountTask{Location: ev.From, SKU: ev.SKU, Lot: ev.Lot}
 	if ev.Task != "" {
 		p, i, ok, err := a.taskOf(ctx, ptx, ev)
 		if err != nil {
@@ -196,8 +195,7 @@ func (a *applier) shortPick(ctx context.Context, ptx PickingTx, ev *syncproto.Ev
 	if ct.Location == "" || ct.SKU == "" {
 		return nil
 	}
-	_, err := ptx.AddCountTask(ctx, ct)
-	return err
+	return a.triggerCount(ctx, ct.Location, ct.SKU, ct.Lot, CountShortPick, ev.ID)
 }
 
 // reallocate marks task i of p short and allocates its shortfall from

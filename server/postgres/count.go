@@ -25,7 +25,7 @@ func (s *Store) CountCatalog(ctx context.Context, kind server.CatalogKind, f ser
 		w.conds = append(w.conds, "archived")
 	}
 	switch kind {
-	case server.KindLocation, server.KindPurchaseOrder, server.KindSalesOrder, server.KindPickList:
+	case server.KindLocation, server.KindPurchaseOrder, server.KindSalesOrder, server.KindPickList, server.KindCountTask:
 		w.eq("warehouse", f.Warehouse)
 	}
 	if kind == server.KindPurchaseOrder || kind == server.KindSalesOrder || kind == server.KindPickList {

@@ -100,36 +100,3 @@ func (t *tx) PutLot(ctx context.Context, k server.LotKey, expiry string) error {
 	}
 	return nil
 }
-
-func (t *tx) AddCountTask(ctx context.Context, c server.CountTask) (int64, error) {
-	var id int64
-	err := t.q.QueryRow(ctx, `INSERT INTO count_tasks (warehouse, location, sku, lot, reason, source_event, created_at, status)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		c.Warehouse, c.Location, c.SKU, c.Lot, c.Reason, c.SourceEvent, c.CreatedAt.UTC(), c.Status).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("add count task: %w", err)
-	}
-	return id, nil
-}
-
-func (t *tx) CountTasks(ctx context.Context, f server.CountTaskFilter) ([]server.CountTask, error) {
-	w := &where{}
-	w.eq("warehouse", f.Warehouse)
-	w.eq("status", f.Status)
-	rows, err := t.q.Query(ctx, `SELECT id, warehouse, location, sku, lot, reason, source_event, created_at, status FROM count_tasks`+
-		w.sql()+` ORDER BY id LIMIT `+w.arg(limitArg(f.Limit)), w.args...)
-	if err != nil {
-		return nil, fmt.Errorf("list count tasks: %w", err)
-	}
-	defer rows.Close()
-	out := []server.CountTask{}
-	for rows.Next() {
-		var c server.CountTask
-		if err := rows.Scan(&c.ID, &c.Warehouse, &c.Location, &c.SKU, &c.Lot, &c.Reason, &c.SourceEvent, &c.CreatedAt, &c.Status); err != nil {
-			return nil, fmt.Errorf("list count tasks: %w", err)
-		}
-		c.CreatedAt = c.CreatedAt.UTC()
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}

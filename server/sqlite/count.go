@@ -26,13 +26,13 @@ func (s *Store) CountCatalog(ctx context.Context, kind server.CatalogKind, f ser
 		q += ` AND archived = 1`
 	}
 	switch kind {
-	case server.KindLocation, server.KindPurchaseOrder, server.KindSalesOrder, server.KindPickList:
+	case server.KindLocation, server.KindPurchaseOrder, server.KindSalesOrder, server.KindPickList, server.KindCountTask:
 		if f.Warehouse != "" {
 			q += ` AND warehouse = ?`
 			args = append(args, f.Warehouse)
 		}
 	}
-	if f.Status != "" && (kind == server.KindPurchaseOrder || kind == server.KindSalesOrder || kind == server.KindPickList) {
+	if f.Status != "" && (kind == server.KindPurchaseOrder || kind == server.KindSalesOrder || kind == server.KindPickList || kind == server.KindCountTask) {
 		q += ` AND status = ?`
 		args = append(args, f.Status)
 	}

@@ -279,7 +279,7 @@ func testShortPick(t *testing.T, c *server.Catalog, l *server.Ledger) {
 	}
 	cts := must(c.CountTasks(ctx, server.CountTaskFilter{Warehouse: "W1"}))
 	if len(cts) != 1 || cts[0].Location != "BIN-2" || cts[0].SKU != "B" || cts[0].Lot != "L2" || cts[0].Reason != "short_pick" ||
-		cts[0].SourceEvent != short.ID || cts[0].Status != "open" || cts[0].CreatedAt.IsZero() || cts[0].ID == 0 {
+		cts[0].SourceEvent != short.ID || cts[0].Status != "open" || cts[0].CreatedAt.IsZero() || cts[0].ID != "CT-000001" {
 		t.Fatalf("count tasks = %+v", cts)
 	}
 	// A re-sent exception raises nothing more.

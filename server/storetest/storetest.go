@@ -324,18 +324,29 @@ func testCount(t *testing.T, l *server.Ledger) {
 		t.Fatal(err)
 	}
 	counter.Seen = ch.Cursor // the counter saw 10 at A-01
-	// Picks land in the bin while the counter counts the 10 that were there.
-	push(t, l, picker, picker.Event(syncproto.KindPick, "SKU1", "A-01", "", 3))
-	a := push(t, l, counter, counter.Event(syncproto.KindCount, "SKU1", "A-01", "", 10))
+	at := func(ev syncproto.Event, minute int) syncproto.Event {
+		ev.DeviceTime = time.Date(2026, 11, 29, 12, minute, 0, 0, time.UTC)
+		ev.Seal()
+		return ev
+	}
+	// Picks land in the bin while the counter counts: one before the
+	// count (the counter saw it happen and counted 7), one after (pushed
+	// first all the same). Neither makes a false variance.
+	push(t, l, picker, at(picker.Event(syncproto.KindPick, "SKU1", "A-01", "", 3), 0))
+	push(t, l, picker, at(picker.Event(syncproto.KindPick, "SKU1", "A-01", "", 2), 10))
+	a := push(t, l, counter, at(counter.Event(syncproto.KindCount, "SKU1", "A-01", "", 7), 5))
 	wantStatus(t, a.Outcomes[0], syncproto.StatusApplied, "")
+	if got := stock(t, l, "W1", "A-01", "SKU1"); got != 5 {
+		t.Fatalf("A-01 = %d, want 5: an exact count changes nothing", got)
+	}
 	// A real shortfall is parked with exactly the variance.
-	a = push(t, l, counter, counter.Event(syncproto.KindCount, "SKU1", "A-01", "", 8))
+	a = push(t, l, counter, at(counter.Event(syncproto.KindCount, "SKU1", "A-01", "", 2), 20))
 	wantStatus(t, a.Outcomes[0], syncproto.StatusParked, syncproto.CodeCountVariance)
-	if want := "variance -2"; !contains(a.Outcomes[0].Reason, want) {
+	if want := "variance -3"; !contains(a.Outcomes[0].Reason, want) {
 		t.Fatalf("reason %q does not say %q", a.Outcomes[0].Reason, want)
 	}
-	if got := stock(t, l, "W1", "A-01", "SKU1"); got != 7 {
-		t.Fatalf("A-01 = %d, want 7: a count must not change stock", got)
+	if got := stock(t, l, "W1", "A-01", "SKU1"); got != 5 {
+		t.Fatalf("A-01 = %d, want 5: a parked count must not change stock", got)
 	}
 }
 
