@@ -17,16 +17,36 @@
 // the items, Qty, Short with a keypad, Skip, Finish, and the tasks in
 // walking order with their status), moves (from-bin, item, to-bin, with
 // what the from-bin holds), transfers (ship: a move to transit; receive:
-// item scans with a tally) and, for supervisors, the parked queue (each
-// parked event with its evidence, Accept or Cancel with a reason).
+// item scans with a tally), counting (the bins to count, the counter's
+// first with why and when; then a blind count: the bin in huge text until
+// its label is scanned, a wrong bin refused, item scans adding to a line
+// per SKU and lot with the counted figure only - never what the records
+// expect -, Qty for the next scan, a line tapped to type its quantity,
+// Finish with a summary to confirm) and, for supervisors, the supervisor
+// area under three tabs: discrepancies (each count outside tolerance with
+// its evidence: counter and time, counted, expected and variance, value at
+// stake, class, the bin's movements since its last good count, previous
+// counts; Approve with a reason code, Reject with a reason, Recount by
+// another counter), the parked queue (each parked event with its evidence,
+// Accept or Cancel with a reason) and accuracy (a chart of weekly
+// location, SKU and value accuracy drawn with canvas primitives, with the
+// figures in a table, filtered by class and counter).
+//
+// The supervisor's requests need the signed-in user's PIN, which the app
+// keeps in memory only: when one fails for want of it (after a restart,
+// or the server refused the one kept) a PIN pad asks for it
+// (State.ConfirmPIN) and the request is retried; Cancel leaves it failed
+// with the message. Every supervisor list says when the scanner is
+// offline and offers Reload.
 //
 // Screens depend on small interfaces of the app state declared here
 // (State, Receipt, Putaway, Returns, Picking, Move, TransferReceipt,
-// Supervisor); FromApp adapts *app.App. Work the clerk waits for (a scan,
-// a disposition) runs on the UI goroutine: it is one SQLite transaction.
-// Enrollment, Next list and the parked queue's requests run in a goroutine
-// and report through fyne.Do; so does the watcher of state.Changed(),
-// which refreshes the status bar and the current screen.
+// Supervisor, Counter, Counting, Discrepancies); FromApp adapts *app.App.
+// Work the clerk waits for (a scan, a disposition) runs on the UI
+// goroutine: it is one SQLite transaction. Enrollment, Next list and the
+// supervisor's requests run in a goroutine and report through fyne.Do; so
+// does the watcher of state.Changed(), which refreshes the status bar and
+// the current screen.
 //
 // Scanning: the scan field is an Entry that keeps the focus, so a
 // keyboard-wedge scanner's characters and Enter land in it (OnSubmitted
@@ -48,7 +68,9 @@
 // (scenes over a fake state with fixed data and a fixed clock); after a
 // deliberate change, run the test, look at testdata/failed/ and move the
 // files over. The flows are driven against the real app state over a real
-// device store (flows_test.go), typing wedge scans into the focused field.
+// device store (flows_test.go, picking_flow_test.go, count_flow_test.go),
+// typing wedge scans into the focused field; the blind count's flow walks
+// every text on the window after each step for a figure of the records.
 //
 // Screenshots of every main screen, both sizes, light and dark, as PNG:
 //
