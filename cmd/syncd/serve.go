@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/driftless/driftless/server"
 	"github.com/driftless/driftless/server/httpapi"
@@ -25,6 +26,7 @@ func serveCmd() *cobra.Command {
 	var (
 		data, addr, adminToken, pgDSN string
 		heartbeat                     time.Duration
+		countJobs                     bool
 	)
 	c := &cobra.Command{
 		Use:   "serve",
@@ -69,7 +71,16 @@ func serveCmd() *cobra.Command {
 			// The address line on stdout lets scripts and tests that pass
 			// port 0 find the server.
 			fmt.Printf("listening on %s\n", l.Addr())
-			return srv.Serve(ctx, l)
+			if srv.Catalog == nil || !countJobs {
+				return srv.Serve(ctx, l)
+			}
+			// The daily counting job (ABC classes, the count schedule)
+			// lives as long as the server: either ending ends both.
+			g, gctx := errgroup.WithContext(ctx)
+			jobs := &server.CountJobs{Catalog: srv.Catalog, Log: slog.Default()}
+			g.Go(func() error { return jobs.Serve(gctx) })
+			g.Go(func() error { return srv.Serve(gctx, l) })
+			return g.Wait()
 		},
 	}
 	c.Flags().StringVar(&data, "data", "./data", "data directory (SQLite database, admin token)")
@@ -77,6 +88,7 @@ func serveCmd() *cobra.Command {
 	c.Flags().StringVar(&adminToken, "admin-token", "", "admin token for the REST API (default: $DRIFTLESS_ADMIN_TOKEN, else DATA/admin.token, made on first start)")
 	c.Flags().StringVar(&pgDSN, "postgres", "", "PostgreSQL DSN: run as one of several replicas on a shared database instead of the embedded SQLite in --data (default $DRIFTLESS_POSTGRES)")
 	c.Flags().DurationVar(&heartbeat, "heartbeat", 10*time.Second, "ping interval; a device silent for three is disconnected")
+	c.Flags().BoolVar(&countJobs, "count-jobs", true, "run the daily counting job: reclassify SKUs (ABC) and raise the count tasks due each day")
 	return c
 }
 

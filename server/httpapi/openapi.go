@@ -279,6 +279,7 @@ func (s *Server) buildOpenAPI() *openAPIDoc {
 		res.describe(d)
 	}
 	s.describePicking(d)
+	s.describeCounting(d)
 	kinds := map[string]any{"type": "string", "enum": csvio.Kinds}
 	type rejected struct {
 		errorJSON

@@ -85,6 +85,7 @@ func (s *Server) Handler() http.Handler {
 		s.mountPicking(r)
 		r.Post("/enroll", s.enroll)
 		s.mountSupervisor(r)
+		s.mountCounting(r) // counting.go
 		s.mountRoles(r)
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireAdmin)
