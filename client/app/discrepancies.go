@@ -110,29 +110,15 @@ func (d discrepancyJSON) discrepancy() Discrepancy {
 	return out
 }
 
-// decodeList reads a REST list: a JSON array, or an object holding it
-// under one of keys.
-func decodeList[T any](raw json.RawMessage, what string, keys ...string) ([]T, error) {
-	var list []T
-	if err := json.Unmarshal(raw, &list); err == nil {
-		return list, nil
+// decodeList reads a REST list: {"items": [...]}.
+func decodeList[T any](raw json.RawMessage, what string) ([]T, error) {
+	var body struct {
+		Items []T `json:"items"`
 	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &obj); err != nil {
+	if err := json.Unmarshal(raw, &body); err != nil {
 		return nil, errorf(ErrServerRefused, err, "The server sent %s this app does not understand", what)
 	}
-	for _, k := range keys {
-		if v, ok := obj[k]; ok {
-			if string(v) == "null" {
-				return nil, nil
-			}
-			if err := json.Unmarshal(v, &list); err != nil {
-				return nil, errorf(ErrServerRefused, err, "The server sent %s this app does not understand", what)
-			}
-			return list, nil
-		}
-	}
-	return nil, nil
+	return body.Items, nil
 }
 
 // Discrepancies lists the warehouse's discrepancies waiting for a
@@ -152,7 +138,7 @@ func (a *App) Discrepancies(ctx context.Context) ([]Discrepancy, error) {
 	if err := a.rest(ctx, http.MethodGet, "/api/v1/discrepancies?warehouse="+url.QueryEscape(wh), u.Code, nil, &raw); err != nil {
 		return nil, forbidden(err)
 	}
-	list, err := decodeList[discrepancyJSON](raw, "a discrepancy queue", "items", "discrepancies")
+	list, err := decodeList[discrepancyJSON](raw, "a discrepancy queue")
 	if err != nil {
 		return nil, err
 	}
@@ -232,26 +218,11 @@ type AccuracyPoint struct {
 
 // accuracyJSON is one row of GET /api/v1/accuracy?by=week.
 type accuracyJSON struct {
-	Week     string   `json:"week"`
-	Key      string   `json:"key"`
-	Period   string   `json:"period"`
-	Location *float64 `json:"location"`
-	LocAcc   *float64 `json:"location_accuracy"`
-	SKU      *float64 `json:"sku"`
-	SKUAcc   *float64 `json:"sku_accuracy"`
-	Value    *float64 `json:"value"`
-	ValueAcc *float64 `json:"value_accuracy"`
-	Bins     int      `json:"bins"`
-	BinsCnt  int      `json:"bins_counted"`
-}
-
-func firstFloat(fs ...*float64) float64 {
-	for _, f := range fs {
-		if f != nil {
-			return *f
-		}
-	}
-	return 0
+	Key      string  `json:"key"` // the ISO week
+	Bins     int     `json:"bins"`
+	Location float64 `json:"location"`
+	SKU      float64 `json:"sku"`
+	Value    float64 `json:"value"`
 }
 
 // Accuracy returns weekly accuracy of the warehouse (online only) over the
@@ -280,14 +251,13 @@ func (a *App) Accuracy(ctx context.Context, class, counter string, weeks int) ([
 	if err := a.rest(ctx, http.MethodGet, "/api/v1/accuracy?"+q.Encode(), u.Code, nil, &raw); err != nil {
 		return nil, forbidden(err)
 	}
-	list, err := decodeList[accuracyJSON](raw, "accuracy figures", "items", "points", "weeks", "rows")
+	list, err := decodeList[accuracyJSON](raw, "accuracy figures")
 	if err != nil {
 		return nil, err
 	}
 	out := make([]AccuracyPoint, len(list))
 	for i, p := range list {
-		out[i] = AccuracyPoint{Week: cmpOr(p.Week, cmpOr(p.Key, p.Period)), Location: firstFloat(p.Location, p.LocAcc),
-			SKU: firstFloat(p.SKU, p.SKUAcc), Value: firstFloat(p.Value, p.ValueAcc), Bins: max(p.Bins, p.BinsCnt)}
+		out[i] = AccuracyPoint{Week: p.Key, Location: p.Location, SKU: p.SKU, Value: p.Value, Bins: p.Bins}
 	}
 	slices.SortStableFunc(out, func(x, y AccuracyPoint) int { return strings.Compare(x.Week, y.Week) })
 	return out, nil

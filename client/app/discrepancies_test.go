@@ -83,8 +83,8 @@ func newPinServer(t *testing.T, f *countFixture) *pinServer {
 			}}})
 		case r.Method == http.MethodGet && r.URL.Path == "/api/v1/accuracy":
 			_ = json.NewEncoder(w).Encode(map[string]any{"items": []map[string]any{
-				{"week": "2026-W22", "location": 0.75, "sku": 0.8, "value": 0.9, "bins": 4},
-				{"week": "2026-W21", "location": 1, "sku": 1, "value": 1, "bins": 2},
+				{"key": "2026-W22", "location": 0.75, "sku": 0.8, "value": 0.9, "bins": 4},
+				{"key": "2026-W21", "location": 1, "sku": 1, "value": 1, "bins": 2},
 			}})
 		case r.Method == http.MethodGet && r.URL.Path == "/api/v1/parked":
 			_, _ = w.Write([]byte(`{"items": []}`))

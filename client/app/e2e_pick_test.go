@@ -193,7 +193,10 @@ func TestEndToEndPicking(t *testing.T) {
 		t.Fatalf("list on the server after the short pick: %+v", l.Tasks)
 	}
 	cts, err := c.CountTasks(ctx, server.CountTaskFilter{Warehouse: "W1"})
-	if err != nil || len(cts) != 1 || cts[0].Location != "B2" || cts[0].SKU != "A" || cts[0].Reason != "short_pick" {
+	// One task for B2 (a bin holds one at a time): the parked pick raises
+	// it, before the short pick would.
+	if err != nil || len(cts) != 1 || cts[0].Location != "B2" || cts[0].SKU != "A" ||
+		(cts[0].Reason != "parked" && cts[0].Reason != "short_pick") {
 		t.Fatalf("count tasks %+v, %v; want one for B2/A", cts, err)
 	}
 
