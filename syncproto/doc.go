@@ -33,7 +33,8 @@
 //	serial         the unit's serial number (GS1 AI 21), for serial-tracked SKUs; optional
 //	expiry         the lot's expiry date YYYY-MM-DD (GS1 AI 17); optional
 //	barcode        the scanned text an exception is about; optional
-//	task           the pick task a pick or a short_pick exception works through (PickTask.id); optional
+//	task           the pick task a pick or a short_pick exception works through (PickTask.id), or
+//	               the count task a count works through (CountTask.id); optional
 //	device_time    the device clock when recorded (informational; skew is reported)
 //	seen_position  the last server ledger position the device had pulled
 //	hash           "sha256:" + hex SHA-256 of the canonical payload (Event.ComputeHash)
@@ -52,7 +53,7 @@
 //	pick     −qty at from
 //	damage   −qty at from, and +qty at to when to is given (quarantine)
 //	adjust   qty (signed) at from
-//	count    no change: a proposal checked against the ledger (below)
+//	count    the variance at from, when within tolerance (below); else none
 //	exception  no change: applied and kept for people (see Exceptions)
 //
 // A receive whose ref is the number of a purchase order of the device's
@@ -107,6 +108,8 @@
 //	duplicate_serial  a serial number received before
 //	damaged           a damaged unit set aside
 //	short_pick        a bin held less than a pick task asked for: from, sku, lot, task, and qty the shortfall
+//	putaway_dispute   the put-away found another quantity than the receipt booked: from (else to), sku, lot,
+//	                  and qty what was found; it raises a count task for the bin
 //
 // sku, lot, serial, expiry, qty and ref say what it is about where they
 // apply. The server applies it (outcome applied, no ledger entry) and
@@ -153,7 +156,11 @@
 // when a movement would take a location below zero, count_variance when a
 // count disagrees with the ledger) or rejected (code: invalid_event,
 // hash_mismatch when the ID was used before with another payload,
-// wrong_device when device_id is not the session's device). Every outcome
+// wrong_device when device_id is not the session's device, forbidden when
+// user is not an active user of the catalog holding the role the kind
+// needs: receive, putaway, return, damage → receiver; pick, move → picker;
+// count → counter; adjust → supervisor; exception → any role; supervisor
+// may do what the floor roles do, admin everything). Every outcome
 // is recorded with the event in the same transaction as its ledger
 // entries: pushing the same event again returns the same outcome and
 // changes nothing. Applied and rejected are final; a parked event waits
@@ -169,12 +176,26 @@
 // copied or restored database): the server answers error{code:
 // device_conflict}, applies nothing from that push, and closes.
 //
-// Counts: the server computes expected = balance at (from, sku, lot) at
-// seen_position, which is the current balance minus the deltas applied
-// there after seen_position, so movements that land while the count is
-// taken do not make a false variance. A count equal to expected is applied
-// (no ledger change); any other is parked with count_variance for a
-// supervisor.
+// Counts. A count is blind (the device never shows an expected figure):
+// from is the bin, sku and lot what was found, qty how many (0: none
+// found), task the count task (optional), seen_position the device's
+// ledger cursor when it counted and device_time when. The server computes
+//
+//	expected = balance at (from, sku, lot) at seen_position
+//	         + Σ deltas of the entries there after seen_position whose events' device_time ≤ the count's
+//	variance = qty − expected
+//
+// (the balance at seen_position is the current balance minus the deltas
+// after it), so movements that land while the count is taken do not make
+// a false variance, and those the counter saw happen before counting but
+// had not pulled are expected. Within the tolerance of the bin's ABC
+// class (absolute units, or percent of expected, and at most a value in
+// cents; per warehouse, REST /api/v1/count-settings) the count is applied
+// with its own ledger entry (kind count, delta = variance, 0 included);
+// outside it the count is parked with count_variance: a discrepancy, which
+// a supervisor approves (the stock is adjusted by the variance computed
+// when it arrived, not by what it is now), rejects, or sends for a recount
+// by another counter (see Resolutions).
 //
 // Pull and changes. The device pulls its warehouse's ledger after its
 // cursor (a ledger position; 0 at first):
@@ -214,7 +235,11 @@
 // with no entry there, and each device receives each of its resolutions
 // exactly once, after the entries the decision wrote. status is applied
 // or cancelled; reason and by are the supervisor's; at when it was
-// decided. The device marks the outbox row (parked → applied or
+// decided. A decision on a count discrepancy says which in reason:
+// "approved: <reason code>" (applied; reason codes miscount, damage,
+// theft, unrecorded_receipt, unit_of_measure, other), "rejected: <why>"
+// (cancelled: the ledger stands) or "recount: <count task> for <counter>"
+// (cancelled, and the recount task reaches the devices as a count task). The device marks the outbox row (parked → applied or
 // cancelled) in the transaction that applies the page; an accepted
 // event's stock arrives as ledger entries, like any other's.
 //
@@ -236,7 +261,7 @@
 //
 // catalog groups the records by kind (warehouses, suppliers, skus,
 // barcodes, locations, purchase_orders, sales_orders, users, pick_lists,
-// transfers), each record
+// transfers, count_tasks), each record
 // in its current state with its position (the catalog position of its
 // last change) and archived flag; a record changed several times after
 // catalog_from appears once. catalog_cursor is where the device's catalog
@@ -262,8 +287,8 @@
 // device accepts it. Each page (SnapshotPage) carries up to limit rows
 // (default 10000, at most 50000) in key order, section after section:
 // warehouse, suppliers, skus, barcodes, locations, purchase_orders,
-// sales_orders, pick_lists, users, transfers (only the records a device
-// holds), then the
+// sales_orders, pick_lists, users, transfers, count_tasks (only the
+// records a device holds), then the
 // warehouse's stock levels when stock is true; page, rows, done and total say how far
 // along it is. Every page but the last also carries its next token in the
 // Snapshot-Next response header, so that a device can ask for the next
@@ -321,6 +346,26 @@
 // lot, qty, shipped, received}]}; the devices of both warehouses hold it
 // while it is open or shipped and not archived (its changes are logged
 // for every warehouse and handed to its two only).
+//
+// Records a device uses for counting. A count task (count_tasks) sends a
+// counter to a bin; the devices of its warehouse hold it while it is open
+// or assigned and not archived:
+//
+//	id, status     "CT-000042"; open | assigned | counted | cancelled
+//	location       the bin to count (all of it: every sku and lot found)
+//	assigned_to    the counter it is assigned to (empty: any counter)
+//	not_by         a user who may not count it (a recount's first counter)
+//	reason         scheduled | short_pick | parked | zero_stock | putaway_dispute | recount | manual
+//	class          the bin's ABC class (A, B or C) when it was raised
+//	due            YYYY-MM-DD
+//
+// The schedule raises tasks so that each bin is counted every period of
+// its class (defaults A 30, B 90, C 180 days), about the same number a
+// day; a short pick, a movement parked for lack of stock, a bin emptied
+// by a movement and a disputed put-away raise one, and a recount is one;
+// a bin has at most one open or assigned task. A task becomes assigned
+// to whoever counts it first and counted once none of its counts waits
+// for a supervisor.
 //
 // Supervisors over REST (see the OpenAPI document): GET /api/v1/parked
 // lists the parked events of a warehouse with their evidence (the

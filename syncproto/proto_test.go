@@ -61,6 +61,24 @@ func fixtureShortPick() Event {
 	return ev
 }
 
+// fixtureCount is a blind count through a count task; fixtureDispute a
+// put-away that found another quantity than was received.
+func fixtureCount() Event {
+	ev := Event{ID: "0193a5e0-7c2a-7b3e-9f00-5a1d2c3b4e67", DeviceID: "0193a5d0-0000-7000-8000-000000000001", Seq: 49,
+		User: "cara", Kind: KindCount, SKU: "SKU-0001", Lot: "L2026-11", From: "A-01-1", Qty: 11, Task: "CT-000042",
+		DeviceTime: t0, SeenPosition: 1306}
+	ev.Seal()
+	return ev
+}
+
+func fixtureDispute() Event {
+	ev := Event{ID: "0193a5e0-7c2a-7b3e-9f00-5a1d2c3b4e68", DeviceID: "0193a5d0-0000-7000-8000-000000000001", Seq: 50,
+		User: "ana", Kind: KindException, Reason: "putaway_dispute", SKU: "SKU-0002", From: "DOCK-1", Qty: 10, Ref: "PO-1001",
+		DeviceTime: t0, SeenPosition: 1306}
+	ev.Seal()
+	return ev
+}
+
 // golden is one example of every message, as doc.go describes them.
 func golden() map[string]*Message {
 	ev := fixtureEvent()
@@ -122,6 +140,24 @@ func golden() map[string]*Message {
 					Position: 880}},
 				Transfers: []Transfer{{Number: "TR-0042", From: "MAIN", To: "NORTH", Status: "open",
 					Lines: []TransferLine{{SKU: "SKU-0001", Lot: "L2026-11", Qty: 24, Shipped: 12, Received: 0}}, Position: 881}}}}},
+		"push-count": {Type: TypePush, Push: &Push{Events: []Event{fixtureCount(), fixtureDispute()}}},
+		"ack-count": {Type: TypeAck, Ack: &Ack{AckedThrough: 51, Outcomes: []Outcome{
+			{ID: "0193a5e0-7c2a-7b3e-9f00-5a1d2c3b4e67", Seq: 49, Status: StatusParked, Code: CodeCountVariance,
+				Reason: "counted 11 of SKU-0001 lot L2026-11 at A-01-1, the ledger expected 14 (variance -3); waiting for a supervisor"},
+			{ID: "0193a5e0-7c2a-7b3e-9f00-5a1d2c3b4e68", Seq: 50, Status: StatusApplied},
+			{ID: "0193a5e0-7c2a-7b3e-9f00-5a1d2c3b4e69", Seq: 51, Status: StatusRejected, Code: CodeForbidden,
+				Reason: "pete (Pete Park) may not record count events: that needs the counter role"}}}},
+		"changes-counting": {Type: TypeChanges, Changes: &Changes{From: 1306, Cursor: 1308,
+			Entries: []Entry{
+				{Position: 1307, EventID: "0193a5e0-7c2a-7b3e-9f00-5a1d2c3b4e70", DeviceID: "supervisor-MAIN", Kind: KindAdjust, Location: "A-01-1", SKU: "SKU-0001", Lot: "L2026-11", Delta: -3, Balance: 11, RecordedAt: t0}},
+			Levels: []Level{{Location: "A-01-1", SKU: "SKU-0001", Lot: "L2026-11", Qty: 11, Position: 1307}},
+			Resolutions: []Resolution{
+				{EventID: "0193a5e0-7c2a-7b3e-9f00-5a1d2c3b4e67", Seq: 49, Status: StatusApplied, Reason: "approved: theft", By: "sue", At: t0, Position: 1308}},
+			CatalogFrom: 881, CatalogCursor: 884, Catalog: &Catalog{
+				CountTasks: []CountTask{
+					{ID: "CT-000042", Location: "A-01-1", Status: "counted", AssignedTo: "cara", Reason: "scheduled", Class: "A", Due: "2026-11-29", Position: 882},
+					{ID: "CT-000043", Location: "DOCK-1", Status: "open", Reason: "putaway_dispute", Class: "C", Due: "2026-11-29", Position: 883},
+					{ID: "CT-000044", Location: "B-02-3", Status: "assigned", AssignedTo: "dan", NotBy: "cara", Reason: "recount", Class: "B", Due: "2026-11-29", Position: 884}}}}},
 		"error":      {Type: TypeError, Error: &Error{Code: ErrSequenceGap, Message: "expected sequence 42, got 44: resend from 42", ExpectedSeq: 42}},
 		"error-busy": {Type: TypeError, Error: &Error{Code: ErrBusy, Message: "the server is busy applying other devices' events", RetryAfterMillis: 1000}},
 		"ping":       {Type: TypePing, Ping: &Ping{Nonce: 9}},
