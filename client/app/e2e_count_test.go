@@ -261,7 +261,8 @@ func TestEndToEndCounting(t *testing.T) {
 		}
 		for _, eo := range all {
 			if eo.Event.ID == short {
-				return eo.Resolution != nil && eo.Outcome.Status == syncproto.StatusApplied
+				return eo.Resolution != nil && eo.Outcome.Status == syncproto.StatusApplied &&
+					eo.Outcome.Reason == "approved by sam: theft"
 			}
 		}
 		return false
@@ -292,6 +293,10 @@ func TestEndToEndCounting(t *testing.T) {
 		return false
 	})
 	rt := taskAt(t, other, "dan", "B4")
+	att, err := counter.app.Attention(ctx)
+	if err != nil || len(att) != 1 || att[0].Outcome.Reason != "recount requested by sam: "+rt+" for dan" {
+		t.Fatalf("cleo's attention after the recount: %+v, %v", att, err)
+	}
 	tasks, err := counter.app.CountTasks(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -311,6 +316,20 @@ func TestEndToEndCounting(t *testing.T) {
 	outcomeOf(t, other, "B4", syncproto.StatusApplied)
 	if got := serverStock(t, srv); got["B4/A"] != 8 {
 		t.Fatalf("B4 after the recount: %v, want 8", got)
+	}
+
+	// Accuracy this week: four bins decided (B4 by dan's recount), three
+	// of them exact; B3 is not.
+	pts, err := super.app.Accuracy(ctx, "", "", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pts) != 1 || pts[0].Bins != 4 || pts[0].Location != 0.75 {
+		t.Fatalf("accuracy %+v, want one week of 4 bins, 3 exact", pts)
+	}
+	counters, err := super.app.Counters(ctx)
+	if err != nil || len(counters) != 2 {
+		t.Fatalf("counters %+v, %v; want cleo and dan", counters, err)
 	}
 
 	// bo may not count: the app says so, and the server rejects a count his

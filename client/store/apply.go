@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/driftless/driftless/syncproto"
 )
@@ -332,7 +333,9 @@ func (s *Store) ResetPulled(ctx context.Context) error {
 // applyResolutions stores supervisors' decisions on this device's parked
 // events (inside ApplyChanges' transaction). Each resolves its outbox row
 // once: the status becomes applied or cancelled, the reason says who
-// decided and why ("cancelled by sam: …"; the parked reason is kept), and
+// decided and why ("cancelled by sam: …", or for a count "approved by sam:
+// theft", "rejected by …", "recount requested by sam: CT-000007 for dan";
+// the parked reason is kept), and
 // the row needs attention again when cancelled (a dismissed parked event
 // comes back so that the picker learns it was cancelled). An accepted
 // event leaves the attention list; its stock comes through the ledger
@@ -369,12 +372,23 @@ func (s *Store) applyResolutions(ctx context.Context, tx *sql.Tx, rs []syncproto
 		if resolved != 0 || (status != "" && status != string(syncproto.StatusParked)) {
 			continue
 		}
+		// A decision on a count says which in its reason ("approved:
+		// theft", "rejected: …", "recount: CT-000007 for dan").
+		reason := r.Reason
+		for _, w := range []struct{ prefix, words string }{
+			{"approved:", "approved"}, {"rejected:", "rejected"}, {"recount:", "recount requested"},
+		} {
+			if rest, ok := strings.CutPrefix(reason, w.prefix); ok {
+				words, reason = w.words, strings.TrimSpace(rest)
+				break
+			}
+		}
 		why := words
 		if r.By != "" {
 			why += " by " + r.By
 		}
-		if r.Reason != "" {
-			why += ": " + r.Reason
+		if reason != "" {
+			why += ": " + reason
 		}
 		at := nanos(r.At)
 		if at == 0 {
