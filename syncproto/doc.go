@@ -160,7 +160,10 @@
 // user is not an active user of the catalog holding the role the kind
 // needs: receive, putaway, return, damage → receiver; pick, move → picker;
 // count → counter; adjust → supervisor; exception → any role; supervisor
-// may do what the floor roles do, admin everything). Every outcome
+// may do what the floor roles do, admin everything; an adjust also needs
+// its user to have given the PIN to the server from this device, over
+// REST with X-Driftless-PIN, within the last 12 hours; the server's own
+// import-, supervisor- and transit- devices are not checked). Every outcome
 // is recorded with the event in the same transaction as its ledger
 // entries: pushing the same event again returns the same outcome and
 // changes nothing. Applied and rejected are final; a parked event waits
@@ -374,9 +377,16 @@
 // /api/v1/parked/{event_id}/accept and /cancel with {"reason", "by"}
 // decide (reason required; deciding again the same way returns the
 // decision, anything else on an event that is not parked is 409). Either
-// the admin token or a device's credentials with the header
-// X-Driftless-User: the code of a user with the supervisor role, who then
-// sees and decides their device's warehouse only (403 otherwise). Parked
+// the admin token or a device's credentials with the headers
+// X-Driftless-User: the code of a user with the supervisor role, and
+// X-Driftless-PIN: that user's PIN, which the server checks against the
+// bcrypt hash (401 with field X-Driftless-PIN when missing or wrong; after
+// 5 wrong PINs for a user within a minute, 429 with Retry-After, even for
+// the right one, until the minute passes). The user then sees and decides
+// their device's warehouse only (403 otherwise, and for a user without
+// the role). Every user-level route (x-driftless-role in the OpenAPI
+// document: a role, or "user" for any) takes the same headers; GET
+// /api/v1/me checks a PIN and answers who the caller is. Parked
 // and cancelled events stay listed: GET /api/v1/events?status=parked,cancelled.
 //
 // Enrollment. A device gets its ID and token from an enrollment code
