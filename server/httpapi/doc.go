@@ -10,11 +10,17 @@
 // together when the connection drops, the device misses heartbeats, or the
 // server shuts down.
 //
-// Admin routes (the catalog, /users among it, devices, events, the
-// exceptions clerks flagged and the unknown barcodes) need the admin
-// token; POST /api/v1/enroll, where a handheld redeems an enrollment code,
-// needs none and slows down addresses that guess. Picking (pick waves,
-// pick lists, count tasks) is the admin's, but for POST
-// /api/v1/pick-lists/next, which a device calls with its own
-// credentials. GET /api/v1/openapi.json describes every route.
+// Every route requires a role (auth.go; x-driftless-role in the OpenAPI
+// document): public (health, the document, POST /api/v1/enroll, where a
+// handheld redeems an enrollment code and addresses that guess are slowed
+// down, and the websocket, which authenticates in its hello), device (the
+// snapshot: a device's own credentials), or a user role: the admin token,
+// or a device's credentials with the signed-in user's code and PIN
+// (X-Driftless-User, X-Driftless-PIN, checked against the bcrypt hash and
+// rate-limited per user) of an active user holding the role. Admin routes
+// are the catalog (/users among it), devices, events, stock, the
+// exceptions and unknown barcodes, picking and transfers; the parked
+// queue and the audit log (GET /api/v1/audit) are a supervisor's; POST
+// /api/v1/pick-lists/next a picker's; GET /api/v1/me any user's. GET
+// /api/v1/openapi.json describes every route.
 package httpapi

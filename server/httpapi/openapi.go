@@ -205,7 +205,9 @@ func (s *Server) buildOpenAPI() *openAPIDoc {
 	d := &openAPIDoc{
 		OpenAPI: "3.0.3",
 		Info: map[string]string{"title": "Driftless sync server", "version": server.Version,
-			"description": "REST API of syncd. Admin routes need 'Authorization: Bearer ADMIN_TOKEN'. Errors are {\"error\": {\"code\", \"message\", \"field\"}}."},
+			"description": "REST API of syncd. Each operation's x-driftless-role is the role it requires: public, device ('Authorization: Device ID:TOKEN'), " +
+				"or a user role, which the admin token ('Authorization: Bearer ADMIN_TOKEN') passes, as does a device's credentials with the headers X-Driftless-User and X-Driftless-PIN of an active user holding the role " +
+				"(a supervisor passes the floor roles, an admin all; 'user' is any role). Errors are {\"error\": {\"code\", \"message\", \"field\"}}."},
 		Paths: map[string]map[string]*apiOp{},
 		Components: map[string]map[string]any{
 			"schemas": {},
