@@ -81,6 +81,10 @@ func TestSIGKILLWhileApplyingBacklog(t *testing.T) {
 	if err := json.Unmarshal(out, &cred); err != nil {
 		t.Fatal(err)
 	}
+	// The server applies events of its catalog's users only.
+	if out, err := exec.Command(bin, "user", "add", "--data", data, "--name", "Tester", "--roles", "receiver", storetest.Tester).CombinedOutput(); err != nil {
+		t.Fatalf("user add: %v\n%s", err, out)
+	}
 	dev := &storetest.Device{ID: cred.ID, Token: cred.Token, Warehouse: "W1"}
 	const n = 20000
 	events := make([]syncproto.Event, n)

@@ -27,6 +27,9 @@ func synced(t *testing.T) (data string, dbs []string) {
 	}
 	defer st.Close()
 	l := server.NewLedger(st)
+	if _, err := server.NewCatalog(st, l).Users.Create(ctx, server.User{Code: crashtest.Clerk, Name: "Clerk", Roles: []string{"receiver", "picker", "counter"}}); err != nil {
+		t.Fatal(err)
+	}
 	var stores []*store.Store
 	for i := range 2 {
 		d, token, err := l.AddDevice(ctx, "h", "W1")

@@ -145,13 +145,17 @@ func RunDevice(ctx context.Context, cfg DeviceConfig, log *slog.Logger) error {
 	}
 }
 
+// Clerk is the catalog user every device's scans name (RunServer adds
+// it: the server applies events of its catalog's users only).
+const Clerk = "clerk"
+
 // ScanFor is the scan device index records as sequence seq: the same scan
 // whichever run records it, so a device picks up its workload after a
 // crash. Four SKUs and three bins are shared by every device, so putaways
 // and picks race and some are parked; now and then a count.
 func ScanFor(index int, seq uint64) store.Scan {
 	rng := mrand.New(mrand.NewPCG(uint64(index), seq))
-	sc := store.Scan{User: fmt.Sprintf("clerk-%d", index), SKU: fmt.Sprintf("SKU-%d", rng.IntN(4))}
+	sc := store.Scan{User: Clerk, SKU: fmt.Sprintf("SKU-%d", rng.IntN(4))}
 	bin := func() string { return fmt.Sprintf("BIN-%d", rng.IntN(3)) }
 	switch r := rng.IntN(100); {
 	case r < 40:

@@ -52,6 +52,16 @@ func RunServer(ctx context.Context, cfg ServerConfig, stdout io.Writer, log *slo
 	}
 	ledger := server.NewLedger(&crashStore{Store: st, plan: plan}, server.WithLogger(log))
 	ledger.Heartbeat = cfg.Heartbeat
+	// The server applies events of its catalog's users only.
+	users := server.NewCatalog(st, ledger).Users
+	if _, err := users.Get(ctx, server.CatalogKey{Code: Clerk}); server.IsNotFound(err) {
+		_, err = users.Create(server.WithActor(ctx, "crashtest"), server.User{Code: Clerk, Name: "Crash test clerk", Roles: []string{"receiver", "picker", "counter"}})
+		if err != nil {
+			return fmt.Errorf("crash server: %w", err)
+		}
+	} else if err != nil {
+		return fmt.Errorf("crash server: %w", err)
+	}
 	srv := &httpapi.Server{Ledger: ledger, Store: st, AdminToken: cfg.AdminToken, Log: log, Heartbeat: cfg.Heartbeat}
 	fmt.Fprintf(stdout, "listening on %s\n", l.Addr())
 	return srv.Serve(ctx, l)
@@ -89,6 +99,18 @@ type crashTx struct {
 	server.Tx
 	plan     *Plan
 	recorded *bool
+}
+
+// User reads a user for the role check of pushes (the wrapped store's
+// transactions read the catalog).
+func (t *crashTx) User(ctx context.Context, code string) (server.User, error) {
+	ut, ok := t.Tx.(interface {
+		User(ctx context.Context, code string) (server.User, error)
+	})
+	if !ok {
+		return server.User{}, server.Errorf(server.EInternal, "the store keeps no users")
+	}
+	return ut.User(ctx, code)
 }
 
 func (t *crashTx) RecordEvent(ctx context.Context, r server.EventRecord) error {

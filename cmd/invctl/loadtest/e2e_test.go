@@ -46,7 +46,7 @@ func (r *restartable) start() {
 	}
 	r.addr = l.Addr().String()
 	ledger := server.NewLedger(st)
-	srv := &httpapi.Server{Ledger: ledger, Store: st, AdminToken: "t", Heartbeat: 2 * time.Second,
+	srv := &httpapi.Server{Ledger: ledger, Catalog: server.NewCatalog(st, ledger), Store: st, AdminToken: "t", Heartbeat: 2 * time.Second,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

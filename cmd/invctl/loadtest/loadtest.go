@@ -165,6 +165,11 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		cfg.Scans = int(cfg.Rate * cfg.Duration.Seconds())
 	}
 
+	// The server applies events only from users of its catalog holding
+	// the roles of their kinds.
+	if err := api.ensureUser(ctx, loadUser, "receiver", "picker", "counter"); err != nil {
+		return Report{}, err
+	}
 	lat := &latencies{}
 	var drops dropCounter
 	devs := make([]*device, cfg.Devices)
@@ -345,7 +350,7 @@ func (d *device) scan(ctx context.Context, n int, rate float64, notify func()) e
 		}
 		sku := fmt.Sprintf("SKU-%03d", d.rng.IntN(40))
 		bin := d.bins[d.rng.IntN(len(d.bins))]
-		sc := store.Scan{User: "loadtest", SKU: sku}
+		sc := store.Scan{User: loadUser, SKU: sku}
 		switch r := d.rng.IntN(100); {
 		case r < 50:
 			sc.Kind, sc.To, sc.Qty = syncproto.KindReceive, dock, int64(1+d.rng.IntN(6))
@@ -634,7 +639,8 @@ func startServer(ctx context.Context, dir string) (stop func(), base, token stri
 		st.Close()
 		return nil, "", "", err
 	}
-	srv := &httpapi.Server{Ledger: server.NewLedger(st), Store: st, AdminToken: token,
+	ledger := server.NewLedger(st)
+	srv := &httpapi.Server{Ledger: ledger, Catalog: server.NewCatalog(st, ledger), Store: st, AdminToken: token,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Heartbeat: 5 * time.Second}
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
@@ -680,6 +686,26 @@ func (a *adminClient) do(ctx context.Context, method, path string, body io.Reade
 		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, strings.TrimSpace(string(b)))
 	}
 	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// loadUser is the catalog user the simulated devices' events name.
+const loadUser = "loadtest"
+
+// ensureUser creates a user holding roles unless it exists.
+func (a *adminClient) ensureUser(ctx context.Context, code string, roles ...string) error {
+	var u struct {
+		Roles []string `json:"roles"`
+	}
+	if err := a.do(ctx, "GET", "/api/v1/users/"+code, nil, &u); err == nil {
+		return nil
+	} else if !strings.Contains(err.Error(), "404") {
+		return fmt.Errorf("user %s: %w", code, err)
+	}
+	body, _ := json.Marshal(map[string]any{"code": code, "name": "Load test", "roles": roles})
+	if err := a.do(ctx, "POST", "/api/v1/users", strings.NewReader(string(body)), &u); err != nil {
+		return fmt.Errorf("add user %s: %w", code, err)
+	}
+	return nil
 }
 
 func (a *adminClient) enroll(ctx context.Context, name, warehouse string) (id, token string, err error) {

@@ -229,6 +229,7 @@ func TestLastUnitsRace(t *testing.T) {
 		req.Header.Set("Authorization", auth)
 		if user != "" {
 			req.Header.Set(httpapi.UserHeader, user)
+			req.Header.Set(httpapi.PINHeader, "1234") // both users' PIN
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

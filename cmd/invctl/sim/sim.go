@@ -142,6 +142,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	defer func() { w.st.Close() }()
 	n := 3 + rng.IntN(4)
 	w.res.Devices = n
+	// The server applies events of its catalog's users only: "sim" and
+	// one per device (named as the device), each with every floor role.
+	users := []server.User{{Code: "sim", Name: "Simulation", Roles: floorRoles}}
+	for i := 0; i < n; i++ {
+		users = append(users, server.User{Code: fmt.Sprintf("dev%d", i), Name: fmt.Sprintf("Device %d's clerk", i), Roles: floorRoles})
+	}
+	if err := server.NewCatalog(w.st, w.ledger).Users.Import(server.WithActor(w.ctx, "sim"), users); err != nil {
+		return nil, err
+	}
 	for i := 0; i < n; i++ {
 		if err := w.addDevice(i); err != nil {
 			return nil, err
@@ -204,6 +213,9 @@ func (w *world) newID() (string, error) {
 	u[8] = 0x80 | u[8]&0x3f
 	return u.String(), nil
 }
+
+// floorRoles are the roles of the simulation's users.
+var floorRoles = []string{"receiver", "picker", "counter"}
 
 func (w *world) openServer() error {
 	st, err := sqlite.Open(w.ctx, w.srvPath)
