@@ -774,12 +774,12 @@ func (w *world) check() error {
 		ev, ok := applied[id]
 		if !ok {
 			w.violate("ledger has %d entries of event %s, which no device holds as applied", n, id)
-		} else if n != len(ev.Deltas()) {
-			w.violate("event %s has %d ledger entries, want %d", id, n, len(ev.Deltas()))
+		} else if n != entriesOf(&ev) {
+			w.violate("event %s has %d ledger entries, want %d", id, n, entriesOf(&ev))
 		}
 	}
 	for id, ev := range applied {
-		if perEvent[id] == 0 && len(ev.Deltas()) > 0 {
+		if perEvent[id] == 0 && entriesOf(&ev) > 0 {
 			w.violate("applied event %s has no ledger entries", id)
 		}
 	}
@@ -834,4 +834,13 @@ func (w *world) check() error {
 func (w *world) anyDeviceID() string {
 	id, _ := w.devs[0].st.Identity(w.ctx)
 	return id.DeviceID
+}
+
+// entriesOf is how many ledger entries an applied event has: one per
+// delta, and one for a count (its variance at the bin, zero included).
+func entriesOf(ev *syncproto.Event) int {
+	if ev.Kind == syncproto.KindCount {
+		return 1
+	}
+	return len(ev.Deltas())
 }
