@@ -54,6 +54,9 @@ type SKU struct {
 	TrackExpiry bool   `json:"track_expiry"`
 	TrackSerial bool   `json:"track_serial"`
 	UnitCost    int64  `json:"unit_cost"`
+	// Category groups SKUs in the usage reports (free text, "" when
+	// none; compared exactly).
+	Category string `json:"category,omitempty"`
 	Meta
 }
 
@@ -452,6 +455,9 @@ func (s *SKU) Validate() []Problem {
 	}
 	if s.UnitCost < 0 {
 		ps.add("unit_cost", "unit_cost must not be negative")
+	}
+	if s.Category != "" {
+		ps.code("category", s.Category) // at most 64 printable characters, no edge spaces
 	}
 	return ps
 }

@@ -264,7 +264,7 @@ func dropLast(cat *syncproto.Catalog, kind CatalogKind) {
 // WireSKU is s as devices receive it.
 func WireSKU(s SKU) syncproto.SKU {
 	return syncproto.SKU{Code: s.Code, Name: s.Name, Unit: s.Unit, TrackLot: s.TrackLot, TrackExpiry: s.TrackExpiry,
-		TrackSerial: s.TrackSerial, UnitCost: s.UnitCost, Archived: s.Archived, Position: s.Position}
+		TrackSerial: s.TrackSerial, UnitCost: s.UnitCost, Category: s.Category, Archived: s.Archived, Position: s.Position}
 }
 
 // WireBarcode is b as devices receive it.

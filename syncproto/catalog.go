@@ -65,8 +65,10 @@ type SKU struct {
 	TrackExpiry bool   `json:"track_expiry,omitempty"`
 	TrackSerial bool   `json:"track_serial,omitempty"`
 	UnitCost    int64  `json:"unit_cost,omitempty"`
-	Archived    bool   `json:"archived,omitempty"`
-	Position    uint64 `json:"position"`
+	// Category groups SKUs in usage reports ("" when none).
+	Category string `json:"category,omitempty"`
+	Archived bool   `json:"archived,omitempty"`
+	Position uint64 `json:"position"`
 }
 
 // Barcode maps a scanned value to a SKU and the base units one scan of it

@@ -82,14 +82,14 @@ func (j Joined) Value() (driver.Value, error) { return Join(*j.Dst, j.Sep), nil 
 var (
 	SKUs = &Table[server.SKU]{
 		Name: "skus", Kind: server.KindSKU,
-		Cols:    []string{"code", "name", "unit", "track_lot", "track_expiry", "track_serial", "unit_cost"},
+		Cols:    []string{"code", "name", "unit", "track_lot", "track_expiry", "track_serial", "unit_cost", "category"},
 		KeyCols: []string{"code"}, KeyArgs: CodeKey, Q: []string{"code", "name"},
 		Change: func(s *server.SKU) (string, string) { return "", s.Code },
 		Values: func(s *server.SKU) []any {
-			return []any{s.Code, s.Name, s.Unit, s.TrackLot, s.TrackExpiry, s.TrackSerial, s.UnitCost}
+			return []any{s.Code, s.Name, s.Unit, s.TrackLot, s.TrackExpiry, s.TrackSerial, s.UnitCost, s.Category}
 		},
 		Dest: func(s *server.SKU) []any {
-			return []any{&s.Code, &s.Name, &s.Unit, &s.TrackLot, &s.TrackExpiry, &s.TrackSerial, &s.UnitCost}
+			return []any{&s.Code, &s.Name, &s.Unit, &s.TrackLot, &s.TrackExpiry, &s.TrackSerial, &s.UnitCost, &s.Category}
 		},
 		Meta: func(s *server.SKU) *server.Meta { return &s.Meta },
 	}

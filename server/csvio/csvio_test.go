@@ -55,10 +55,10 @@ var (
 // records, quotes, commas and non-ASCII text.
 var files = []struct{ kind, body string }{
 	{"warehouses", "code,name,blind_receiving,over_receipt_pct,min_shelf_life_days,archived\nW1,Main,true,10,30,false\nW2,\"Zweitlager, Süd\",false,0,0,false\nW3,Old,false,0,0,true\n"},
-	{"skus", "code,name,unit,track_lot,track_expiry,track_serial,unit_cost,archived\n" +
-		"A,Apple juice 1 l,each,false,false,false,129,false\n" +
-		"B,\"Banana chips \"\"extra\"\"\",kg,true,true,false,450,false\n" +
-		"C,Crème fraîche,each,true,true,true,0,true\n"},
+	{"skus", "code,name,unit,track_lot,track_expiry,track_serial,unit_cost,category,archived\n" +
+		"A,Apple juice 1 l,each,false,false,false,129,Drinks,false\n" +
+		"B,\"Banana chips \"\"extra\"\"\",kg,true,true,false,450,\"Snacks, dried\",false\n" +
+		"C,Crème fraîche,each,true,true,true,0,,true\n"},
 	{"barcodes", "value,sku,type,pack,archived\n" + caseA + ",A,gtin,12,false\n" + gtinA + ",A,gtin,1,false\nINT-B,B,internal,1,false\nOLD-C,C,internal,1,true\n"},
 	{"locations", "warehouse,code,type,barcode,sequence,archived\nW1,A-01-1,bin,L-A-01-1,10,false\nW1,DOCK,dock,,0,false\nW1,Q,quarantine,L-Q,900,true\nW2,RET,returns,L-RET,5,false\n"},
 	{"suppliers", "code,name,lead_time_days,archived\nS1,Orchard Ltd,5,false\nS2,\"Snacks, Inc\",14,false\n"},
@@ -199,7 +199,7 @@ func TestAllOrNothing(t *testing.T) {
 	}
 	b.WriteString("S99999,,each\n")
 	want(t, rejected(t, c, "skus", b.String()), "5002 name required")
-	if got := export(t, c, "skus"); got != "code,name,unit,track_lot,track_expiry,track_serial,unit_cost,archived\n" {
+	if got := export(t, c, "skus"); got != "code,name,unit,track_lot,track_expiry,track_serial,unit_cost,category,archived\n" {
 		t.Fatalf("a rejected import wrote %d bytes of SKUs", len(got))
 	}
 	seed(t, c)

@@ -5,7 +5,7 @@
 // Kinds and their columns (a * marks a required column; the others may be
 // left out of the header and default to empty, 0 or false):
 //
-//	skus             code*, name*, unit*, track_lot, track_expiry, track_serial, unit_cost (minor units), archived
+//	skus             code*, name*, unit*, track_lot, track_expiry, track_serial, unit_cost (minor units), category, archived
 //	barcodes         value*, sku*, type* (gtin|internal), pack (units per scan, default 1), archived
 //	warehouses       code*, name*, blind_receiving, over_receipt_pct, min_shelf_life_days, archived
 //	locations        warehouse*, code*, type* (dock|bin|quarantine|returns|staging|transit), barcode, sequence, archived

@@ -13,16 +13,16 @@ import (
 
 var kinds = map[string]kind{
 	"skus": &simple[server.SKU]{
-		cols: cols("code*", "name*", "unit*", "track_lot", "track_expiry", "track_serial", "unit_cost", "archived"),
+		cols: cols("code*", "name*", "unit*", "track_lot", "track_expiry", "track_serial", "unit_cost", "category", "archived"),
 		coll: func(c *server.Catalog) *server.Collection[server.SKU] { return c.SKUs },
 		decode: func(r *row) server.SKU {
 			return server.SKU{Code: r.str("code"), Name: r.str("name"), Unit: r.str("unit"),
 				TrackLot: r.bool("track_lot"), TrackExpiry: r.bool("track_expiry"), TrackSerial: r.bool("track_serial"),
-				UnitCost: r.int("unit_cost", 0), Meta: server.Meta{Archived: r.bool("archived")}}
+				UnitCost: r.int("unit_cost", 0), Category: r.str("category"), Meta: server.Meta{Archived: r.bool("archived")}}
 		},
 		encode: func(s *server.SKU) []string {
 			return []string{s.Code, s.Name, s.Unit, fmtBool(s.TrackLot), fmtBool(s.TrackExpiry), fmtBool(s.TrackSerial),
-				fmtInt(s.UnitCost), fmtBool(s.Archived)}
+				fmtInt(s.UnitCost), s.Category, fmtBool(s.Archived)}
 		},
 	},
 	"barcodes": &simple[server.Barcode]{

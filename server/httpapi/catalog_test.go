@@ -194,7 +194,7 @@ func TestCSVOverREST(t *testing.T) {
 		rej.Rows[0].Row != 2 || rej.Rows[0].Column != "unit_cost" || rej.Rows[1].Row != 3 || rej.Rows[1].Column != "name" {
 		t.Fatalf("bad import: %d %s", r.status, r.body)
 	}
-	good := "code,name,unit,track_lot,track_expiry,track_serial,unit_cost,archived\nA,Apple,each,false,false,false,150,false\nB,\"Banana, dried\",kg,true,true,false,300,true\n"
+	good := "code,name,unit,track_lot,track_expiry,track_serial,unit_cost,category,archived\nA,Apple,each,false,false,false,150,Fruit,false\nB,\"Banana, dried\",kg,true,true,false,300,,true\n"
 	r = call(t, "POST", v1+"/import/skus", "text/csv", good, adminToken)
 	if r.status != http.StatusOK || !strings.Contains(string(r.body), `"imported":2`) {
 		t.Fatalf("good import: %d %s", r.status, r.body)

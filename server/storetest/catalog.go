@@ -86,7 +86,7 @@ func seedCatalog(t *testing.T, c *server.Catalog) {
 		must(c.Locations.Create(ctx, server.Location{Warehouse: w, Code: "BIN-1", Type: server.LocationBin, Barcode: "L-" + w + "-1", Sequence: 10}))
 		must(c.Locations.Create(ctx, server.Location{Warehouse: w, Code: "DOCK", Type: server.LocationDock}))
 	}
-	must(c.SKUs.Create(ctx, server.SKU{Code: "A", Name: "Apple juice 1l", Unit: "each", UnitCost: 129}))
+	must(c.SKUs.Create(ctx, server.SKU{Code: "A", Name: "Apple juice 1l", Unit: "each", UnitCost: 129, Category: "Drinks"}))
 	must(c.SKUs.Create(ctx, server.SKU{Code: "B", Name: "Banana chips", Unit: "each", TrackLot: true, TrackExpiry: true}))
 	must(c.Suppliers.Create(ctx, server.Supplier{Code: "S1", Name: "Orchard Ltd", LeadTimeDays: 5}))
 }
@@ -94,7 +94,7 @@ func seedCatalog(t *testing.T, c *server.Catalog) {
 func testCatalogCRUD(t *testing.T, c *server.Catalog, _ *server.Ledger) {
 	seedCatalog(t, c)
 	got := must(c.SKUs.Get(ctx, server.CatalogKey{Code: "A"}))
-	if got.Name != "Apple juice 1l" || got.UnitCost != 129 || got.Archived || got.Position == 0 {
+	if got.Name != "Apple juice 1l" || got.UnitCost != 129 || got.Category != "Drinks" || got.Archived || got.Position == 0 {
 		t.Fatalf("SKU A = %+v", got)
 	}
 	_, err := c.SKUs.Create(ctx, server.SKU{Code: "A", Name: "again", Unit: "each"})
@@ -103,6 +103,8 @@ func testCatalogCRUD(t *testing.T, c *server.Catalog, _ *server.Ledger) {
 	wantField(t, err, server.EInvalid, "name")
 	_, err = c.SKUs.Create(ctx, server.SKU{Code: "C", Name: "x", Unit: "each", UnitCost: -1})
 	wantField(t, err, server.EInvalid, "unit_cost")
+	_, err = c.SKUs.Create(ctx, server.SKU{Code: "C", Name: "x", Unit: "each", Category: " Drinks"})
+	wantField(t, err, server.EInvalid, "category")
 	_, err = c.SKUs.Update(ctx, server.SKU{Code: "NOPE", Name: "x", Unit: "each"})
 	wantCode(t, err, server.ENotFound)
 
