@@ -122,7 +122,7 @@ func clearReference(ctx context.Context, tx *sql.Tx, stock bool) error {
 	}
 	tables := []string{"ref_warehouse", "ref_suppliers", "ref_skus", "ref_barcodes", "ref_locations",
 		"ref_purchase_orders", "ref_purchase_order_lines", "ref_po_sscc", "ref_sales_orders", "ref_sales_order_lines",
-		"ref_users", "ref_pick_lists", "ref_pick_tasks", "ref_transfers", "ref_transfer_lines", "ref_count_tasks"}
+		"ref_users", "ref_pick_lists", "ref_pick_tasks", "ref_transfers", "ref_transfer_lines", "ref_count_tasks", "ref_alerts"}
 	if stock {
 		tables = append(tables, "server_stock", "stock_view")
 	}
@@ -192,6 +192,9 @@ var refSQL = map[string]string{
 	"-count-lines": `DELETE FROM count_lines WHERE task = ?1 AND EXISTS (
 		SELECT 1 FROM count_drafts WHERE task = ?1 AND finished_at <> 0)`,
 	"-count-draft": `DELETE FROM count_drafts WHERE task = ? AND finished_at <> 0`,
+	"alert": `INSERT OR REPLACE INTO ref_alerts (id, sku, available, reorder_point, on_order, suggested, status, raised_at, position)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	"-alert": `DELETE FROM ref_alerts WHERE id = ?`,
 }
 
 // refInsert is a multi-row INSERT: head, then one "(?, …)" of cols
@@ -466,6 +469,12 @@ func (w *refWriter) apply(ctx context.Context, c *syncproto.Catalog) error {
 			return fmt.Errorf("count task %s: %w", t.ID, err)
 		}
 	}
+	for _, a := range c.Alerts {
+		if err := w.put(ctx, !a.Held(), "alert", a.ID, a.ID, a.SKU, a.Available, a.ReorderPoint, a.OnOrder, a.Suggested,
+			a.Status, a.RaisedAt, a.Position); err != nil {
+			return fmt.Errorf("alert %s: %w", a.ID, err)
+		}
+	}
 	return w.flush(ctx)
 }
 
@@ -702,6 +711,11 @@ func (s *Store) ReferenceData(ctx context.Context) (*syncproto.Catalog, error) {
 			return err
 		}
 		c.CountTasks = tasks
+		alerts, err := s.alerts(ctx)
+		if err != nil {
+			return err
+		}
+		c.Alerts = alerts
 		return nil
 	}()
 	if err != nil {

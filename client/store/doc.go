@@ -92,6 +92,13 @@
 // and closes the draft, in one transaction. A finished draft stays while
 // the device holds its task, and goes with it.
 //
+// # Replenishment
+//
+// Low-stock alerts (ref_alerts) come with the reference data like count
+// tasks: an active alert is held, a cleared or archived one is deleted,
+// so Alerts is what the warehouse is short of as of the last pull. SKUs
+// carry their category (what usage reports group by).
+//
 // # Performance
 //
 // Record is bound by the WAL frames it writes (four tables, no secondary

@@ -264,3 +264,17 @@ func (s *Store) purchaseOrders(ctx context.Context, number string) ([]OrderSumma
 		}, number)
 	return out, err
 }
+
+// Supplier returns one supplier by code.
+func (s *Store) Supplier(ctx context.Context, code string) (syncproto.Supplier, bool, error) {
+	var r syncproto.Supplier
+	err := s.r.QueryRowContext(ctx, `SELECT code, name, lead_time_days, position FROM ref_suppliers WHERE code = ?`, code).
+		Scan(&r.Code, &r.Name, &r.LeadTimeDays, &r.Position)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return syncproto.Supplier{}, false, nil
+	case err != nil:
+		return syncproto.Supplier{}, false, fmt.Errorf("read supplier %s: %w", code, err)
+	}
+	return r, true, nil
+}
