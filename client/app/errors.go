@@ -58,6 +58,8 @@ var (
 	ErrCountOpen         = &Error{Code: "count_open", Message: "Another count is in progress"}
 	ErrCountClosed       = &Error{Code: "count_closed", Message: "This count is finished on this device"}
 	ErrNotCounter        = &Error{Code: "not_counter", Message: "Only a counter may count bins"}
+	ErrBadDates          = &Error{Code: "bad_dates", Message: "Choose a valid date range"}
+	ErrBadQty            = &Error{Code: "bad_qty", Message: "Give a quantity of 0 or more"}
 )
 
 // errorf returns an *Error of kind's code with a message of its own.

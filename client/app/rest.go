@@ -69,36 +69,66 @@ const (
 // an *Error of ErrServerRefused. Each wraps a *restError (callers look at
 // its status for meanings of their own).
 func (a *App) rest(ctx context.Context, method, path, user string, body, out any) error {
-	id, err := a.st.Identity(ctx)
-	if errors.Is(err, store.ErrNotEnrolled) {
-		return ErrNotEnrolled
-	}
-	if err != nil {
-		return err
-	}
-	base, err := httpBase(id.ServerURL)
-	if err != nil {
-		return err
-	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, restTimeout)
 		defer cancel()
 	}
-	var rd io.Reader
+	var raw []byte
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
 			return fmt.Errorf("%s %s: %w", method, path, err)
 		}
-		rd = bytes.NewReader(b)
+		raw = b
+	}
+	res, pin, err := a.restDo(ctx, method, path, user, "application/json", raw)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(res.Body, 8<<20))
+	if err != nil {
+		return errorf(ErrServerUnreachable, err, "The server stopped answering: try again")
+	}
+	if res.StatusCode/100 != 2 {
+		return a.refusal(res, b, user, pin)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return errorf(ErrServerRefused, err, "The server sent an answer this app does not understand")
+	}
+	return nil
+}
+
+// restDo sends a REST request with the device's credentials and the
+// user's headers (see rest), body as JSON when not nil, and returns the
+// server's answer, whatever its status, with the PIN it sent. A server
+// that cannot be reached is ErrServerUnreachable.
+func (a *App) restDo(ctx context.Context, method, path, user, accept string, body []byte) (*http.Response, string, error) {
+	id, err := a.st.Identity(ctx)
+	if errors.Is(err, store.ErrNotEnrolled) {
+		return nil, "", ErrNotEnrolled
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	base, err := httpBase(id.ServerURL)
+	if err != nil {
+		return nil, "", err
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, base+path, rd)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
+		return nil, "", fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	req.Header.Set("Authorization", "Device "+id.DeviceID+":"+id.Token)
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept", accept)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -111,63 +141,55 @@ func (a *App) rest(ctx context.Context, method, path, user string, body, out any
 	}
 	res, err := a.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return errorf(ErrServerUnreachable, err, "Cannot reach the server: this needs a connection")
+		return nil, "", errorf(ErrServerUnreachable, err, "Cannot reach the server: this needs a connection")
 	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(res.Body, 8<<20))
-	if err != nil {
-		return errorf(ErrServerUnreachable, err, "The server stopped answering: try again")
+	return res, pin, nil
+}
+
+// refusal is the error for an answer other than 2xx (res, its body b) to
+// a call made for user with pin: see rest.
+func (a *App) refusal(res *http.Response, b []byte, user, pin string) error {
+	var e struct {
+		Error struct{ Code, Message, Field string } `json:"error"`
 	}
-	if res.StatusCode/100 != 2 {
-		var e struct {
-			Error struct{ Code, Message, Field string } `json:"error"`
+	_ = json.Unmarshal(b, &e)
+	re := &restError{Status: res.StatusCode, Code: e.Error.Code, Message: e.Error.Message, Field: e.Error.Field}
+	if re.Message == "" {
+		re.Message = strings.TrimSpace(string(b))
+	}
+	msg := re.Message
+	switch {
+	case user != "" && res.StatusCode == http.StatusUnauthorized && strings.EqualFold(re.Field, pinHeader):
+		if pin == "" {
+			return errorf(ErrPINRequired, re, "Enter your PIN again: the server needs it for this")
 		}
-		_ = json.Unmarshal(b, &e)
-		re := &restError{Status: res.StatusCode, Code: e.Error.Code, Message: e.Error.Message, Field: e.Error.Field}
-		if re.Message == "" {
-			re.Message = strings.TrimSpace(string(b))
+		// The server's hash is newer than the device's (the PIN
+		// changed): forget the one kept.
+		if a.pinOf(user) == pin {
+			a.keepPIN("", "")
 		}
-		msg := re.Message
-		switch {
-		case user != "" && res.StatusCode == http.StatusUnauthorized && strings.EqualFold(re.Field, pinHeader):
-			if pin == "" {
-				return errorf(ErrPINRequired, re, "Enter your PIN again: the server needs it for this")
-			}
-			// The server's hash is newer than the device's (the PIN
-			// changed): forget the one kept.
-			if a.pinOf(user) == pin {
-				a.keepPIN("", "")
-			}
-			return errorf(ErrWrongPIN, re, "The server refused %s's PIN: enter it again (a PIN changed lately reaches this device when it syncs)", user)
-		case user != "" && res.StatusCode == http.StatusUnauthorized && strings.EqualFold(re.Field, userHeader):
-			return errorf(ErrPINRequired, re, "Sign in again: the server needs the user and PIN for this")
-		case res.StatusCode == http.StatusTooManyRequests:
-			wait := "a minute"
-			if s := res.Header.Get("Retry-After"); s != "" {
-				wait = s + " seconds"
-			}
-			return errorf(ErrTooManyPINs, re, "Too many wrong PINs for %s: wait %s and try again", cmpOr(user, "this user"), wait)
-		case res.StatusCode == http.StatusForbidden:
-			if msg == "" {
-				msg = ErrForbidden.Message
-			}
-			return errorf(ErrForbidden, re, "%s", upperFirst(msg))
-		case res.StatusCode == http.StatusUnauthorized:
-			msg = "The server no longer knows this device: enroll it again"
-		case res.StatusCode >= 500 || res.StatusCode == http.StatusNotFound && re.Code == "":
-			msg = fmt.Sprintf("The server cannot do this (%s)", res.Status)
-		case msg == "":
-			msg = ErrServerRefused.Message + " (" + res.Status + ")"
+		return errorf(ErrWrongPIN, re, "The server refused %s's PIN: enter it again (a PIN changed lately reaches this device when it syncs)", user)
+	case user != "" && res.StatusCode == http.StatusUnauthorized && strings.EqualFold(re.Field, userHeader):
+		return errorf(ErrPINRequired, re, "Sign in again: the server needs the user and PIN for this")
+	case res.StatusCode == http.StatusTooManyRequests:
+		wait := "a minute"
+		if s := res.Header.Get("Retry-After"); s != "" {
+			wait = s + " seconds"
 		}
-		return errorf(ErrServerRefused, re, "%s", msg)
+		return errorf(ErrTooManyPINs, re, "Too many wrong PINs for %s: wait %s and try again", cmpOr(user, "this user"), wait)
+	case res.StatusCode == http.StatusForbidden:
+		if msg == "" {
+			msg = ErrForbidden.Message
+		}
+		return errorf(ErrForbidden, re, "%s", upperFirst(msg))
+	case res.StatusCode == http.StatusUnauthorized:
+		msg = "The server no longer knows this device: enroll it again"
+	case res.StatusCode >= 500 || res.StatusCode == http.StatusNotFound && re.Code == "":
+		msg = fmt.Sprintf("The server cannot do this (%s)", res.Status)
+	case msg == "":
+		msg = ErrServerRefused.Message + " (" + res.Status + ")"
 	}
-	if out == nil {
-		return nil
-	}
-	if err := json.Unmarshal(b, out); err != nil {
-		return errorf(ErrServerRefused, err, "The server sent an answer this app does not understand")
-	}
-	return nil
+	return errorf(ErrServerRefused, re, "%s", msg)
 }
 
 // upperFirst capitalises a server message for the screen.
