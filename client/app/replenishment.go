@@ -546,3 +546,7 @@ func (a *App) ExportCSV(ctx context.Context, kind string, params map[string]stri
 	b, err := a.download(ctx, path, u.Code, nil)
 	return b, forbidden(err)
 }
+
+// Categories lists the SKUs' categories the device knows (offline), for
+// choosing a usage chart's category.
+func (a *App) Categories(ctx context.Context) ([]string, error) { return a.st.Categories(ctx) }

@@ -60,3 +60,31 @@ func TestAlertsHeld(t *testing.T) {
 		t.Fatalf("alerts after a second snapshot %+v %v", got, err)
 	}
 }
+
+// TestSKUCategories: SKUs keep their category from snapshots and pulls;
+// Categories lists each once.
+func TestSKUCategories(t *testing.T) {
+	s := storetest.Enrolled(t, store.Identity{})
+	sku := func(code, cat string, pos uint64) syncproto.SKU {
+		return syncproto.SKU{Code: code, Name: code, Unit: "each", Category: cat, Position: pos}
+	}
+	page := &syncproto.SnapshotPage{Warehouse: "W1", Page: 1, CatalogHead: 1,
+		Catalog: syncproto.Catalog{SKUs: []syncproto.SKU{sku("A", "fruit", 1), sku("B", "fruit", 1), sku("C", "", 1)}}}
+	if err := s.ApplySnapshotPage(ctx, page, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ApplyChanges(ctx, &syncproto.Changes{CatalogFrom: 1, CatalogCursor: 2,
+		Catalog: &syncproto.Catalog{SKUs: []syncproto.SKU{sku("C", "veg", 2)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if k, ok, err := s.SKU(ctx, "C"); err != nil || !ok || k.Category != "veg" {
+		t.Fatalf("SKU C %+v %v %v", k, ok, err)
+	}
+	ref, err := s.ReferenceData(ctx)
+	if err != nil || len(ref.SKUs) != 3 || ref.SKUs[0].Category != "fruit" || ref.SKUs[2].Category != "veg" {
+		t.Fatalf("reference SKUs %+v %v", ref.SKUs, err)
+	}
+	if cats, err := s.Categories(ctx); err != nil || !reflect.DeepEqual(cats, []string{"fruit", "veg"}) {
+		t.Fatalf("categories %v %v", cats, err)
+	}
+}

@@ -213,8 +213,8 @@ var refInserts = map[string]refInsert{
 	"warehouse": {`INSERT OR REPLACE INTO ref_warehouse (code, name, blind_receiving, over_receipt_pct, min_shelf_life_days, position) VALUES `,
 		6, ``},
 	"supplier": {`INSERT OR REPLACE INTO ref_suppliers (code, name, lead_time_days, position) VALUES `, 4, ``},
-	"sku": {`INSERT OR REPLACE INTO ref_skus (code, name, unit, track_lot, track_expiry, track_serial, unit_cost, position) VALUES `,
-		8, ``},
+	"sku": {`INSERT OR REPLACE INTO ref_skus (code, name, unit, track_lot, track_expiry, track_serial, unit_cost, category, position) VALUES `,
+		9, ``},
 	"barcode":  {`INSERT OR REPLACE INTO ref_barcodes (value, key, sku, type, pack, position) VALUES `, 6, ``},
 	"location": {`INSERT OR REPLACE INTO ref_locations (code, type, barcode, sequence, position) VALUES `, 5, ``},
 	// Archived users stay, flagged: signing in as one says why it fails.
@@ -355,7 +355,7 @@ func (w *refWriter) apply(ctx context.Context, c *syncproto.Catalog) error {
 	}
 	for _, r := range c.SKUs {
 		if err := w.put(ctx, r.Archived, "sku", r.Code, r.Code, r.Name, r.Unit, r.TrackLot, r.TrackExpiry, r.TrackSerial,
-			r.UnitCost, r.Position); err != nil {
+			r.UnitCost, r.Category, r.Position); err != nil {
 			return err
 		}
 	}
@@ -592,11 +592,11 @@ func (s *Store) ReferenceData(ctx context.Context) (*syncproto.Catalog, error) {
 			}); err != nil {
 			return err
 		}
-		if err := scanAll(ctx, s.r, `SELECT code, name, unit, track_lot, track_expiry, track_serial, unit_cost, position
+		if err := scanAll(ctx, s.r, `SELECT code, name, unit, track_lot, track_expiry, track_serial, unit_cost, category, position
 				FROM ref_skus ORDER BY code`,
 			func(sc scanner) error {
 				var r syncproto.SKU
-				err := sc.Scan(&r.Code, &r.Name, &r.Unit, &r.TrackLot, &r.TrackExpiry, &r.TrackSerial, &r.UnitCost, &r.Position)
+				err := sc.Scan(&r.Code, &r.Name, &r.Unit, &r.TrackLot, &r.TrackExpiry, &r.TrackSerial, &r.UnitCost, &r.Category, &r.Position)
 				c.SKUs = append(c.SKUs, r)
 				return err
 			}); err != nil {

@@ -68,9 +68,9 @@ func (s *Store) User(ctx context.Context, code string) (syncproto.User, bool, er
 // SKU returns one SKU by code.
 func (s *Store) SKU(ctx context.Context, code string) (syncproto.SKU, bool, error) {
 	var r syncproto.SKU
-	err := s.r.QueryRowContext(ctx, `SELECT code, name, unit, track_lot, track_expiry, track_serial, unit_cost, position
+	err := s.r.QueryRowContext(ctx, `SELECT code, name, unit, track_lot, track_expiry, track_serial, unit_cost, category, position
 		FROM ref_skus WHERE code = ?`, code).
-		Scan(&r.Code, &r.Name, &r.Unit, &r.TrackLot, &r.TrackExpiry, &r.TrackSerial, &r.UnitCost, &r.Position)
+		Scan(&r.Code, &r.Name, &r.Unit, &r.TrackLot, &r.TrackExpiry, &r.TrackSerial, &r.UnitCost, &r.Category, &r.Position)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return syncproto.SKU{}, false, nil
@@ -277,4 +277,20 @@ func (s *Store) Supplier(ctx context.Context, code string) (syncproto.Supplier, 
 		return syncproto.Supplier{}, false, fmt.Errorf("read supplier %s: %w", code, err)
 	}
 	return r, true, nil
+}
+
+// Categories returns the SKUs' categories, each once, sorted (not "").
+func (s *Store) Categories(ctx context.Context) ([]string, error) {
+	var out []string
+	err := scanAll(ctx, s.r, `SELECT DISTINCT category FROM ref_skus WHERE category <> '' ORDER BY category`,
+		func(sc scanner) error {
+			var c string
+			err := sc.Scan(&c)
+			out = append(out, c)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("read categories: %w", err)
+	}
+	return out, nil
 }
