@@ -1,9 +1,11 @@
 // Package app is the handheld's state and workflows as plain Go, without
 // Fyne: enrollment, sign-in, the sync indicator, receiving against purchase
 // orders, put-away and customer returns, picking, moves and transfers,
-// blind cycle counts, and the supervisor's parked and discrepancy queues. It sits on the device's SQLite
-// store (client/store) and the sync engine (client/syncer); the screens in
-// client/ui depend on small interfaces of it and are tested headless.
+// blind cycle counts, the supervisor's parked and discrepancy queues, and
+// replenishment (low-stock alerts, purchase-order drafts, usage and
+// reports). It sits on the device's SQLite store (client/store) and the
+// sync engine (client/syncer); the screens in client/ui depend on small
+// interfaces of it and are tested headless.
 //
 // Everything the user sees confirmed is durable first: a receipt scan is a
 // row of the receipt draft, written in its own SQLite transaction before
@@ -51,4 +53,17 @@
 // and why (store.EventOutcome.Resolution). An event the server rejected
 // as forbidden says who may not do what ("Rejected: pat may not count
 // (needs the counter role)").
+//
+// Replenishment: low-stock alerts are reference data of the device's
+// warehouse (a catalog kind), so Alerts works offline, most urgent first;
+// a cleared alert leaves with the pull that brings its change. Purchase-
+// order drafts (/api/v1/po-drafts: generate, list, edit, approve,
+// discard), daily usage (/api/v1/usage) and the reports (/api/v1/reports/
+// on-hand|turnover|dead-stock|stockouts) are the server's and need a
+// supervisor with their PIN, as the queues do. A report is the server's
+// CSV (what ExportCSV saves), read into columns and rows; the server
+// computes it before it sends a byte, so RunReport's progress is that of
+// the download, from its Content-Length. An approved draft is an open
+// purchase order: it reaches the warehouse's devices through the pull
+// stream and is received like any other.
 package app
