@@ -1,0 +1,86 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/driftless/driftless/server"
+)
+
+var _ server.UsageTx = (*tx)(nil)
+
+func init() {
+	writeStmts["addUsage"] = `INSERT INTO usage_daily (warehouse, sku, day, consumed_units, consumed_value, received_units, received_value)
+		VALUES (?,?,?,?,?,?,?) ON CONFLICT (warehouse, sku, day) DO UPDATE SET
+		consumed_units = consumed_units + excluded.consumed_units, consumed_value = consumed_value + excluded.consumed_value,
+		received_units = received_units + excluded.received_units, received_value = received_value + excluded.received_value`
+}
+
+func (t *tx) AddUsage(ctx context.Context, u server.UsageDay) error {
+	if _, err := t.exec(ctx, "addUsage", u.Warehouse, u.SKU, u.Day.Format(time.DateOnly),
+		u.ConsumedUnits, u.ConsumedValue, u.ReceivedUnits, u.ReceivedValue); err != nil {
+		return fmt.Errorf("add usage of %s on %s: %w", u.SKU, u.Day.Format(time.DateOnly), err)
+	}
+	return nil
+}
+
+func (t *tx) UsageDays(ctx context.Context, f server.UsageFilter) ([]server.UsageDay, error) {
+	var conds []string
+	var args []any
+	if f.Warehouse != "" {
+		conds, args = append(conds, "warehouse = ?"), append(args, f.Warehouse)
+	}
+	if f.SKUs != nil {
+		if len(f.SKUs) == 0 {
+			return nil, nil
+		}
+		ph, a := inArgs(f.SKUs)
+		conds, args = append(conds, "sku IN ("+ph+")"), append(args, a...)
+	}
+	if f.Category != "" {
+		conds, args = append(conds, "sku IN (SELECT code FROM skus WHERE category = ?)"), append(args, f.Category)
+	}
+	if !f.From.IsZero() {
+		conds, args = append(conds, "day >= ?"), append(args, f.From.Format(time.DateOnly))
+	}
+	if !f.To.IsZero() {
+		conds, args = append(conds, "day <= ?"), append(args, f.To.Format(time.DateOnly))
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	const sums = `SUM(consumed_units), SUM(consumed_value), SUM(received_units), SUM(received_value)`
+	var q string
+	switch f.GroupBy {
+	case server.UsageByDay:
+		q = `SELECT '', '', day, ` + sums + ` FROM usage_daily` + where + ` GROUP BY day ORDER BY day`
+	case server.UsageBySKU:
+		q = `SELECT warehouse, sku, '', ` + sums + ` FROM usage_daily` + where + ` GROUP BY warehouse, sku ORDER BY warehouse, sku`
+	default:
+		q = `SELECT warehouse, sku, day, consumed_units, consumed_value, received_units, received_value FROM usage_daily` +
+			where + ` ORDER BY warehouse, sku, day`
+	}
+	rows, err := t.q.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list usage: %w", err)
+	}
+	defer rows.Close()
+	var out []server.UsageDay
+	for rows.Next() {
+		var u server.UsageDay
+		var day string
+		if err := rows.Scan(&u.Warehouse, &u.SKU, &day, &u.ConsumedUnits, &u.ConsumedValue, &u.ReceivedUnits, &u.ReceivedValue); err != nil {
+			return nil, fmt.Errorf("list usage: %w", err)
+		}
+		if day != "" {
+			if u.Day, err = time.Parse(time.DateOnly, day); err != nil {
+				return nil, fmt.Errorf("list usage: day %q: %w", day, err)
+			}
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
