@@ -224,6 +224,17 @@ func addRecord(ctx context.Context, tx CatalogReadTx, cat *syncproto.Catalog, wa
 		}
 		cat.CountTasks = append(cat.CountTasks, WireCountTask(t))
 		rec = cat.CountTasks[len(cat.CountTasks)-1]
+	case KindAlert:
+		rtx, err := replenishRead(tx)
+		if err != nil {
+			return 0, err
+		}
+		al, err := rtx.Alert(ctx, ch.Key.Code)
+		if err != nil {
+			return 0, err
+		}
+		cat.Alerts = append(cat.Alerts, WireAlert(al))
+		rec = cat.Alerts[len(cat.Alerts)-1]
 	default:
 		return 0, nil
 	}
@@ -258,6 +269,8 @@ func dropLast(cat *syncproto.Catalog, kind CatalogKind) {
 		cat.Transfers = cat.Transfers[:len(cat.Transfers)-1]
 	case KindCountTask:
 		cat.CountTasks = cat.CountTasks[:len(cat.CountTasks)-1]
+	case KindAlert:
+		cat.Alerts = cat.Alerts[:len(cat.Alerts)-1]
 	}
 }
 
@@ -421,6 +434,7 @@ func (c *Catalog) snapSections(warehouse string, stock bool) []snapSection {
 	for _, st := range []string{CountTaskOpen, CountTaskAssigned} {
 		ss = append(ss, c.countTaskSection(warehouse, st)) // counting.go
 	}
+	ss = append(ss, c.alertSection(warehouse)) // alerts.go
 	if stock {
 		ss = append(ss, snapSection{
 			read: func(ctx context.Context, p *syncproto.SnapshotPage, after []string, limit int) (int, []string, error) {
