@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -83,4 +85,66 @@ func (t *tx) UsageDays(ctx context.Context, f server.UsageFilter) ([]server.Usag
 		out = append(out, u)
 	}
 	return out, rows.Err()
+}
+
+var _ server.ReportReadTx = (*tx)(nil)
+
+func (t *tx) StockBySKU(ctx context.Context, warehouse string) ([]server.SKUStock, error) {
+	q := `SELECT s.warehouse, s.sku, COALESCE(k.name, ''), COALESCE(k.category, ''), SUM(s.qty), COALESCE(k.unit_cost, 0)
+		FROM stock s LEFT JOIN skus k ON k.code = s.sku WHERE s.qty > 0`
+	var args []any
+	if warehouse != "" {
+		q, args = q+` AND s.warehouse = ?`, append(args, warehouse)
+	}
+	rows, err := t.q.QueryContext(ctx, q+` GROUP BY s.warehouse, s.sku ORDER BY s.warehouse, s.sku`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("stock by SKU: %w", err)
+	}
+	defer rows.Close()
+	var out []server.SKUStock
+	for rows.Next() {
+		var s server.SKUStock
+		if err := rows.Scan(&s.Warehouse, &s.SKU, &s.Name, &s.Category, &s.OnHand, &s.UnitCost); err != nil {
+			return nil, fmt.Errorf("stock by SKU: %w", err)
+		}
+		s.Value = s.OnHand * s.UnitCost
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) LedgerNetByDay(ctx context.Context, warehouse string, after uint64) ([]server.LedgerDayNet, error) {
+	rows, err := t.q.QueryContext(ctx, `SELECT s.sku, substr(l.recorded_at, 1, 10) AS day, SUM(l.delta)
+		FROM ledger l JOIN stock s ON s.id = l.key_id WHERE l.warehouse = ? AND l.position > ?
+		GROUP BY s.sku, day`, warehouse, after)
+	if err != nil {
+		return nil, fmt.Errorf("ledger net by day: %w", err)
+	}
+	defer rows.Close()
+	var out []server.LedgerDayNet
+	for rows.Next() {
+		var n server.LedgerDayNet
+		var day string
+		if err := rows.Scan(&n.SKU, &day, &n.Delta); err != nil {
+			return nil, fmt.Errorf("ledger net by day: %w", err)
+		}
+		if n.Day, err = time.Parse(time.DateOnly, day); err != nil {
+			return nil, fmt.Errorf("ledger net by day: day %q: %w", day, err)
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) LedgerAt(ctx context.Context, pos uint64) (uint64, time.Time, bool, error) {
+	var p uint64
+	var at string
+	err := t.q.QueryRowContext(ctx, `SELECT position, recorded_at FROM ledger WHERE position >= ? ORDER BY position LIMIT 1`, pos).Scan(&p, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, time.Time{}, false, nil
+	}
+	if err != nil {
+		return 0, time.Time{}, false, fmt.Errorf("ledger at %d: %w", pos, err)
+	}
+	return p, parseTime(at), true, nil
 }

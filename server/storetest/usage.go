@@ -23,6 +23,7 @@ func RunUsage(t *testing.T, open CatalogOpener) {
 	}{
 		{"WhatCounts", testUsageWhatCounts},
 		{"IncrementalEqualsRecomputed", testUsageProperty},
+		{"Reports", testReports},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -36,12 +37,14 @@ func RunUsage(t *testing.T, open CatalogOpener) {
 				}
 			}()
 			st := open(t)
-			l := server.NewLedger(st)
+			now = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+			clock := func() time.Time { return now }
+			l := server.NewLedger(st, server.WithClock(clock))
 			c := server.NewCatalog(st, l)
 			seedCatalog(t, c)
 			addTester(t, c)
 			must(c.SKUs.Create(ctx, server.SKU{Code: "C", Name: "Crisps", Unit: "each", UnitCost: 250, Category: "Snacks"}))
-			tc.fn(t, c, l, server.NewReports(st, nil))
+			tc.fn(t, c, l, server.NewReports(st, clock))
 		})
 	}
 }
@@ -186,5 +189,72 @@ func testUsageProperty(t *testing.T, c *server.Catalog, l *server.Ledger, r *ser
 				}
 			}
 		})
+	}
+}
+
+// now is the usage suite's clock (the ledger's and the reports').
+var now time.Time
+
+func testReports(t *testing.T, c *server.Catalog, l *server.Ledger, r *server.Reports) {
+	d := Enroll(t, l, "hh", "W1")
+	at := func(dd int, ev syncproto.Event) {
+		t.Helper()
+		now = day(dd).Add(10 * time.Hour)
+		if a := push(t, l, d, on(ev, dd, "")); a.Outcomes[0].Status != syncproto.StatusApplied {
+			t.Fatalf("%s on day %d: %+v", ev.Kind, dd, a.Outcomes[0])
+		}
+	}
+	at(1, d.Event(syncproto.KindReceive, "A", "", "BIN-1", 10))
+	at(1, d.Event(syncproto.KindReceive, "C", "", "BIN-2", 7))
+	at(2, d.Event(syncproto.KindPick, "A", "BIN-1", "", 4))
+	at(3, d.Event(syncproto.KindPick, "A", "BIN-1", "", 6))
+	at(5, d.Event(syncproto.KindReceive, "A", "", "BIN-1", 5))
+	now = day(6).Add(15 * time.Hour)
+
+	oh := must(r.OnHand(ctx, ""))
+	if len(oh.Warehouses) != 1 || oh.Warehouses[0] != (server.WarehouseStock{Warehouse: "W1", SKUs: 2, OnHand: 12, Value: 5*129 + 7*250}) ||
+		len(oh.Items) != 2 || oh.Items[0].SKU != "A" || oh.Items[0].Value != 645 || oh.Items[1].Category != "Snacks" {
+		t.Fatalf("on hand = %+v", oh)
+	}
+
+	p := must(r.CheckPeriod(day(1), time.Time{}, 0))
+	if p.Days() != 6 {
+		t.Fatalf("period = %+v", p)
+	}
+	to := must(r.Turnover(ctx, "W1", p))
+	if len(to) != 2 {
+		t.Fatalf("turnover = %+v", to)
+	}
+	a := to[0]
+	if a.SKU != "A" || a.ConsumedUnits != 10 || a.ConsumedValue != 1290 || a.OpeningUnits != 0 || a.ClosingUnits != 5 ||
+		a.AverageValue != 322 || a.Turnover == nil || *a.Turnover < 4.0 || *a.Turnover > 4.01 || a.DaysOfCover == nil || *a.DaysOfCover != 3 {
+		t.Fatalf("turnover of A = %+v", a)
+	}
+	if cc := to[1]; cc.SKU != "C" || cc.Turnover == nil || *cc.Turnover != 0 || cc.DaysOfCover != nil || cc.OpeningUnits != 0 || cc.ClosingUnits != 7 {
+		t.Fatalf("turnover of C = %+v", cc)
+	}
+	// Over days 2 to 3 alone: 10 on hand at the start, none at the end.
+	to = must(r.Turnover(ctx, "W1", server.Period{From: day(2), To: day(3)}))
+	if to[0].OpeningUnits != 10 || to[0].ClosingUnits != 0 || to[0].AverageValue != 645 {
+		t.Fatalf("turnover of A over days 2-3 = %+v", to[0])
+	}
+
+	dead := must(r.DeadStock(ctx, "W1", 5))
+	if len(dead) != 1 || dead[0].SKU != "C" || dead[0].OnHand != 7 || dead[0].LastConsumed != nil {
+		t.Fatalf("dead stock over 5 days = %+v", dead)
+	}
+	dead = must(r.DeadStock(ctx, "W1", 3)) // A was last consumed on day 3
+	if len(dead) != 2 || dead[0].SKU != "A" || dead[0].LastConsumed == nil || !dead[0].LastConsumed.Equal(day(3)) {
+		t.Fatalf("dead stock over 3 days = %+v", dead)
+	}
+
+	so := must(r.Stockouts(ctx, "W1", p))
+	if len(so) != 1 || so[0].SKU != "A" || so[0].Days != 2 || !so[0].Dates[0].Equal(day(3)) || !so[0].Dates[1].Equal(day(4)) ||
+		so[0].OutNow || so[0].Consumed != 10 {
+		t.Fatalf("stockouts = %+v", so)
+	}
+	// From day 4: the run of zero stock that began on day 3 counts from day 4.
+	if so := must(r.Stockouts(ctx, "W1", server.Period{From: day(4), To: day(6)})); len(so) != 1 || so[0].Dates[0] != day(4) {
+		t.Fatalf("stockouts over days 4-6 = %+v", so)
 	}
 }
