@@ -37,7 +37,8 @@ type fakeState struct {
 	parkedErr error
 	decisions []string
 
-	counting // the counting and discrepancy fakes (fake_count_test.go)
+	counting     // the counting and discrepancy fakes (fake_count_test.go)
+	replenishing // alerts, drafts, usage and reports (fake_replenish_test.go)
 }
 
 var fakeUsers = []app.User{
@@ -48,8 +49,9 @@ var fakeUsers = []app.User{
 
 func newFakeState() *fakeState {
 	return &fakeState{
-		counting: newCounting(),
-		enrolled: true,
+		counting:     newCounting(),
+		replenishing: newReplenishing(),
+		enrolled:     true,
 		status: app.SyncStatus{Enrolled: true, Online: false, Unsynced: 7, Oldest: fixedNow.Add(-12 * time.Minute),
 			LastSync: fixedNow.Add(-14 * time.Minute), Attention: 1, Problem: "server unreachable"},
 		dock: []app.StockLine{
@@ -171,6 +173,9 @@ func (f *fakeState) Stock(_ context.Context, typ string) ([]app.StockLine, error
 
 func (f *fakeState) PickLists(context.Context) ([]app.PickListSummary, error) { return f.lists, nil }
 func (f *fakeState) NextPickList(context.Context) (app.PickListSummary, error) {
+	if f.pinNeeded {
+		return app.PickListSummary{}, app.ErrPINRequired
+	}
 	if !f.status.Online {
 		return app.PickListSummary{}, &app.Error{Code: "offline", Message: "The scanner is offline: choose a list it already holds."}
 	}

@@ -109,10 +109,14 @@ func (s *pickListsScreen) open(id string) {
 func (s *pickListsScreen) takeNext() {
 	s.next.Disable()
 	s.fb.prompt("Asking the server for the next list…")
-	s.u.async(func() {
-		l, err := s.u.state.NextPickList(s.u.ctx)
-		fyne.Do(func() { s.gotNext(l, err) })
-	})
+	// The server wants the picker's PIN, which the app keeps in memory
+	// only: after a restart the PIN pad asks for it and the request is
+	// retried.
+	var l app.PickListSummary
+	s.u.supervise(func() (err error) {
+		l, err = s.u.state.NextPickList(s.u.ctx)
+		return err
+	}, func(err error) { s.gotNext(l, err) })
 }
 
 func (s *pickListsScreen) gotNext(l app.PickListSummary, err error) {

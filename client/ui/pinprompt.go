@@ -19,7 +19,8 @@ func needsPIN(err error) bool {
 	return errors.Is(err, app.ErrPINRequired) || errors.Is(err, app.ErrWrongPIN)
 }
 
-// supervise runs a supervisor's request off the UI goroutine and hands
+// supervise runs a user-level server request (a supervisor's decision,
+// a picker asking for the next list) off the UI goroutine and hands
 // its error to done on the UI goroutine. When the app wants the PIN
 // again, a PIN pad asks for it and the request is retried; cancelling the
 // pad hands done the original error.
@@ -73,9 +74,9 @@ func (u *UI) askPIN(retry, cancel func()) {
 		name = u.user.Code
 	}
 	body := container.NewVBox(
-		wrapped("The server needs "+name+"'s PIN for supervisor decisions. Enter it again."),
+		wrapped("The server needs "+name+"'s PIN to act for them. Enter it again."),
 		touch(p.entry), p.errMsg, keys)
-	p.dlg = dialog.NewCustomWithoutButtons("Supervisor PIN", body, u.win)
+	p.dlg = dialog.NewCustomWithoutButtons("PIN", body, u.win)
 	p.dlg.SetButtons([]fyne.CanvasObject{touch(button("Cancel", theme.CancelIcon(), p.close))})
 	p.dlg.Resize(fyne.NewSize(min(u.win.Canvas().Size().Width-20, 420), 0))
 	u.pin = p

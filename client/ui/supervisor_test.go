@@ -173,3 +173,31 @@ func TestAttentionShowsCancelled(t *testing.T) {
 		t.Errorf("attention list:\n%s", text)
 	}
 }
+
+// TestNextListAsksForPIN: after a restart the app holds no PIN, and the
+// server wants it for the next list: the PIN pad asks, then the request
+// is retried.
+func TestNextListAsksForPIN(t *testing.T) {
+	f := signedIn(2)()
+	f.status.Online = true
+	f.pinNeeded = true
+	u, w := newTestUI(t, f, handheld, false)
+	test.Tap(screenAs[*homeScreen](t, u).pick)
+	ls := screenAs[*pickListsScreen](t, u)
+	test.Tap(ls.next)
+	if u.pin == nil {
+		t.Fatalf("no PIN pad for the next list: %+v", ls.fb.last)
+	}
+	for _, k := range "1111" {
+		test.Tap(findIn(topDialog(t, w), string(k)))
+	}
+	test.Tap(u.pin.ok)
+	if u.pin != nil {
+		t.Fatal("PIN pad still open after the right PIN")
+	}
+	// The retried request got the server's next list (PL-000124, which
+	// this fake cannot open).
+	if !strings.Contains(ls.fb.last.Title, "PL-000124") {
+		t.Fatalf("after the PIN: %T, feedback %+v", u.screen, ls.fb.last)
+	}
+}
