@@ -85,8 +85,8 @@ fuzz: deps
 	  done; \
 	done
 
-# demo seeds a demo company in $(DATA) (once; users ana/1111, sam/9999 and
-# pat/2222), starts the sync server on $(ADDR) and the handheld app enrolled
+# demo seeds a demo company in $(DATA) (once; users ana/1111, sam/9999,
+# pat/2222 and cleo/3333), starts the sync server on $(ADDR) and the handheld app enrolled
 # against it with the demo enrollment code, and stops the server when the app
 # exits. Without a display it keeps the server in the foreground and prints
 # how to connect a scanner instead.

@@ -34,7 +34,7 @@ func demoCmd() *cobra.Command {
 		Long: "Seed two warehouses (MAIN with 2,000 bins, EAST with 1,000, plus docks, quarantine, returns and\n" +
 			"staging), 5,000 SKUs with GTIN-13s and case GTIN-14s, suppliers, open purchase and sales orders\n" +
 			"and opening stock, the users ana (receiver, picker; PIN 1111), sam (supervisor, receiver; 9999) and\n" +
-			"pat (picker; 2222), and a receiving showcase in MAIN (10% over-receipt tolerance, 30 days minimum\n" +
+			"pat (picker; 2222) and cleo (counter; 3333), and a receiving showcase in MAIN (10% over-receipt tolerance, 30 days minimum\n" +
 			"shelf life; a lot- and expiry-tracked, a serial-tracked and a plain SKU with item and case GTINs;\n" +
 			"open orders PO-DEMO-1 to PO-DEMO-3, the first with an announced pallet SSCC). It enrolls\n" +
 			"handheld-1 (credentials in " + demoDeviceFile + ") and " + demoHandheld + " for MAIN, whose enrollment code it\n" +
@@ -105,7 +105,7 @@ func demoCmd() *cobra.Command {
 			}
 			fmt.Printf("%s (%s) enrollment code: %s (single use, valid until %s; also in %s)\n",
 				demoHandheld, id, code, exp.Local().Format("2006-01-02 15:04"), codePath)
-			fmt.Println("sign in as ana (PIN 1111, receiver and picker), sam (9999, supervisor) or pat (2222, picker)")
+			fmt.Println("sign in as ana (PIN 1111, receiver and picker), sam (9999, supervisor), pat (2222, picker) or cleo (3333, counter)")
 			return nil
 		},
 	}
@@ -290,6 +290,7 @@ func seedDemo(ctx context.Context, c *server.Catalog) (string, error) {
 		{Code: "ana", Name: "Ana Alves", Roles: []string{"receiver", "picker"}, PIN: "1111"},
 		{Code: "sam", Name: "Sam Schubert", Roles: []string{"supervisor", "receiver"}, PIN: "9999"},
 		{Code: "pat", Name: "Pat Okafor", Roles: []string{"picker"}, PIN: "2222"},
+		{Code: "cleo", Name: "Cleo Varga", Roles: []string{"counter"}, PIN: "3333"},
 	}
 	if err := c.Users.Import(ctx, users); err != nil {
 		return "", err
