@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +23,7 @@ func RunCounting(t *testing.T, open CatalogOpener) {
 		{"TolerancePerClass", testTolerancePerClass},
 		{"TriggeredTasks", testTriggeredCounts},
 		{"ScheduleJob", testScheduleJob},
+		{"DailyJobServe", testCountJobsServe},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -299,5 +302,64 @@ func testScheduleJob(t *testing.T, c *server.Catalog, l *server.Ledger) {
 	}
 	if len(raised) != 10 {
 		t.Fatalf("raised for %d bins, want 10", len(raised))
+	}
+}
+
+// testCountJobsServe: the daily job of `syncd serve` runs once at start
+// and once on each new UTC day (not on every tick), raises that day's
+// tasks, and returns nil when its context ends.
+func testCountJobsServe(t *testing.T, c *server.Catalog, l *server.Ledger) {
+	must(c.SetCountSettings(ctx, "W1", server.CountSettings{Periods: map[string]int{"A": 1, "B": 1, "C": 1}}))
+	var mu sync.Mutex
+	clock := time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC)
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	days := make(chan string, 10)
+	j := &server.CountJobs{Catalog: c, Now: now, Tick: time.Millisecond,
+		Ran: func(day string, runs []server.ScheduleRun) {
+			raised := 0
+			for _, r := range runs {
+				raised += r.Raised
+			}
+			if raised == 0 {
+				t.Errorf("run of %s raised no task though every bin is due every day", day)
+			}
+			days <- day
+		}}
+	jctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- j.Serve(jctx) }()
+	wait := func(want string) {
+		t.Helper()
+		select {
+		case got := <-days:
+			if got != want {
+				t.Fatalf("job ran for %s, want %s", got, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("job did not run for %s", want)
+		}
+	}
+	wait("2026-12-01")
+	time.Sleep(20 * time.Millisecond) // many ticks on the same day: no run
+	select {
+	case d := <-days:
+		t.Fatalf("a second run on the same day (%s)", d)
+	default:
+	}
+	for _, ct := range must(c.CountTasks(ctx, server.CountTaskFilter{Warehouse: "W1", Held: true})) {
+		must(c.CancelCountTask(ctx, ct.ID))
+	}
+	mu.Lock()
+	clock = clock.Add(2 * time.Hour) // past midnight
+	mu.Unlock()
+	wait("2026-12-02")
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Serve returned %v after its context ended, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve did not return after its context ended")
 	}
 }
