@@ -279,3 +279,6 @@ func (r *Reports) Usage(ctx context.Context, f UsageFilter) ([]UsageDay, error) 
 	}
 	return out, nil
 }
+
+// Reports returns the reports over the ledger's store and clock.
+func (l *Ledger) Reports() *Reports { return NewReports(l.store, l.now) }

@@ -134,6 +134,8 @@ func TestRoleMatrix(t *testing.T) {
 		"POST /api/v1/users": "admin", "PUT /api/v1/users/{code}": "admin", "POST /api/v1/users/{code}/archive": "admin",
 		"POST /api/v1/import/{kind}": "admin", "POST /api/v1/devices": "admin", "POST /api/v1/pick-waves": "admin",
 		"GET /api/v1/stock": "admin", "POST /api/v1/transfers": "admin",
+		"GET /api/v1/usage": "supervisor", "GET /api/v1/reports/on-hand": "supervisor", "GET /api/v1/reports/turnover": "supervisor",
+		"GET /api/v1/reports/dead-stock": "supervisor", "GET /api/v1/reports/stockouts": "supervisor",
 	} {
 		method, route, _ := strings.Cut(rt, " ")
 		if got := role(method, route); got != want {
