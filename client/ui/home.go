@@ -27,11 +27,12 @@ type homeScreen struct {
 	count         *widget.Button
 	supervisor    *widget.Button
 	signOut       *widget.Button
+	lowStock      *widget.Button // the supervisor's low-stock banner
 	// The containers that hide the buttons shown to some only.
-	resumeReceiptRow, resumePickRow, resumeCountRow, supervisorCell fyne.CanvasObject
-	note                                                            *widget.Label
-	hello                                                           *widget.Label
-	root                                                            fyne.CanvasObject
+	resumeReceiptRow, resumePickRow, resumeCountRow, supervisorCell, lowStockRow fyne.CanvasObject
+	note                                                                         *widget.Label
+	hello                                                                        *widget.Label
+	root                                                                         fyne.CanvasObject
 }
 
 func newHomeScreen(u *UI) *homeScreen {
@@ -50,7 +51,9 @@ func newHomeScreen(u *UI) *homeScreen {
 	s.count = button("Count", theme.GridIcon(), s.openCounting)
 	s.supervisor = button("Supervisor", theme.WarningIcon(), func() { u.show(newSupervisorScreen(u)) })
 	s.signOut = button("Sign out", theme.LogoutIcon(), u.signOut)
-	for _, b := range []*widget.Button{s.resumeReceipt, s.resumePick, s.resumeCount, s.receive, s.putaway, s.returns, s.pick, s.move, s.transfers, s.count, s.supervisor, s.signOut} {
+	s.lowStock = button("", theme.WarningIcon(), func() { u.show(newAlertsScreen(u)) })
+	s.lowStock.Importance = widget.WarningImportance
+	for _, b := range []*widget.Button{s.lowStock, s.resumeReceipt, s.resumePick, s.resumeCount, s.receive, s.putaway, s.returns, s.pick, s.move, s.transfers, s.count, s.supervisor, s.signOut} {
 		b.Alignment = widget.ButtonAlignLeading
 	}
 	s.resumeReceipt.Importance, s.resumePick.Importance, s.resumeCount.Importance = widget.HighImportance, widget.HighImportance, widget.HighImportance
@@ -63,7 +66,8 @@ func newHomeScreen(u *UI) *homeScreen {
 	s.supervisorCell = big(s.supervisor)
 	grid.Add(s.supervisorCell)
 	s.resumeReceiptRow, s.resumePickRow, s.resumeCountRow = big(s.resumeReceipt), big(s.resumePick), big(s.resumeCount)
-	actions := container.NewVBox(s.resumeReceiptRow, s.resumePickRow, s.resumeCountRow, grid)
+	s.lowStockRow = touch(s.lowStock)
+	actions := container.NewVBox(s.lowStockRow, s.resumeReceiptRow, s.resumePickRow, s.resumeCountRow, grid)
 	s.root = container.NewBorder(
 		container.NewPadded(container.NewVBox(s.hello, s.note)),
 		container.NewPadded(big(s.signOut)), nil, nil,
@@ -115,6 +119,18 @@ func (s *homeScreen) refresh() {
 	enable(s.transfers, canMove(user))
 	enable(s.count, canCount(user))
 	showIf(s.supervisorCell, isSupervisor(user))
+	// Supervisors see how many SKUs are below their reorder point; the
+	// alerts come with the catalog, so offline too.
+	alerts := 0
+	if isSupervisor(user) {
+		if as, err := s.u.state.Alerts(s.u.ctx); err == nil {
+			alerts = len(as)
+		} else {
+			s.u.opts.Log.Error("read low-stock alerts", "err", err)
+		}
+	}
+	s.lowStock.SetText(lowStockText(alerts))
+	showIf(s.lowStockRow, alerts > 0)
 	// One primary action: the open work, else the main workflow of the
 	// user's roles.
 	s.receive.Importance, s.pick.Importance, s.count.Importance = widget.MediumImportance, widget.MediumImportance, widget.MediumImportance

@@ -219,6 +219,38 @@ var scenes = []scene{
 		test.Tap(u.screen.(*homeScreen).supervisor)
 		test.Tap(u.screen.(*supervisorScreen).tabs[tabAccuracy])
 	}},
+	{name: "alerts", state: signedIn(1), goTo: func(t testing.TB, u *UI, w fyne.Window) {
+		test.Tap(u.screen.(*homeScreen).lowStock)
+	}},
+	{name: "po-drafts", state: signedIn(1), goTo: func(t testing.TB, u *UI, w fyne.Window) {
+		openTab(t, u, tabReplenishment)
+	}},
+	{name: "usage-chart", state: signedIn(1), goTo: func(t testing.TB, u *UI, w fyne.Window) {
+		s := openTab(t, u, tabReports).rep
+		s.key.SetText("LAMP-BRASS")
+		test.Tap(s.run)
+	}},
+	{name: "report-loading", state: signedIn(1), goTo: func(t testing.TB, u *UI, w fyne.Window) {
+		s := openTab(t, u, tabReports).rep
+		s.kind.SetSelected("Turnover & cover")
+		u.async = func(func()) {} // the report stays under way
+		test.Tap(s.run)
+		s.progress.SetValue(0.6)
+	}},
+	{name: "report-table", state: signedIn(1), goTo: func(t testing.TB, u *UI, w fyne.Window) {
+		s := openTab(t, u, tabReports).rep
+		s.kind.SetSelected("Turnover & cover")
+		test.Tap(s.run)
+	}},
+}
+
+// openTab goes from home to a tab of the supervisor area.
+func openTab(t testing.TB, u *UI, tab int) *supervisorScreen {
+	t.Helper()
+	test.Tap(u.screen.(*homeScreen).supervisor)
+	s := screenAs[*supervisorScreen](t, u)
+	test.Tap(s.tabs[tab])
+	return s
 }
 
 // openCount goes from home to count task CT-000042 by choosing it.
@@ -279,6 +311,8 @@ var goldens = []struct {
 	{"counting", handheld, false},
 	{"discrepancies", handheld, false}, {"discrepancies", laptop, false},
 	{"accuracy", laptop, false},
+	{"alerts", handheld, false}, {"po-drafts", laptop, false}, {"usage-chart", laptop, false},
+	{"report-table", handheld, false},
 }
 
 func sceneNamed(t testing.TB, name string) scene {

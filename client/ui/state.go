@@ -146,6 +146,32 @@ type Discrepancies interface {
 	ConfirmPIN(ctx context.Context, pin string) error
 }
 
+// LowStock lists the warehouse's active low-stock alerts, which come with
+// the catalog: it works offline.
+type LowStock interface {
+	Alerts(ctx context.Context) ([]app.LowStockAlert, error)
+}
+
+// Replenisher is the supervisor's side of purchase-order drafts (online
+// only): list, edit quantities, approve, discard.
+type Replenisher interface {
+	GeneratePODrafts(ctx context.Context) ([]app.PODraft, error)
+	PODrafts(ctx context.Context) ([]app.PODraft, error)
+	UpdatePODraft(ctx context.Context, id string, qty map[string]int64) (app.PODraft, error)
+	ApprovePODraft(ctx context.Context, id string) (string, error)
+	DiscardPODraft(ctx context.Context, id string) error
+}
+
+// Reporter reads usage and reports from the server (online only), and
+// their CSV. RunReport calls progress, off the UI goroutine, with the
+// share done. Categories are the device's (offline), to choose from.
+type Reporter interface {
+	Categories(ctx context.Context) ([]string, error)
+	Usage(ctx context.Context, sku, category, from, to string) ([]app.UsagePoint, error)
+	RunReport(ctx context.Context, kind string, params map[string]string, progress func(float64)) (app.Report, error)
+	ExportCSV(ctx context.Context, kind string, params map[string]string) ([]byte, error)
+}
+
 // State is everything the screens use.
 type State interface {
 	Session
@@ -155,6 +181,9 @@ type State interface {
 	Supervisor
 	Counter
 	Discrepancies
+	LowStock
+	Replenisher
+	Reporter
 	Stock(ctx context.Context, locationType string) ([]app.StockLine, error)
 	StartPutaway() Putaway
 	StartReturns() Returns

@@ -18,7 +18,8 @@ import (
 func isSupervisor(u app.User) bool { return u.Has(app.RoleSupervisor) }
 
 // supervisorScreen is the supervisor's area: the discrepancy queue, the
-// parked queue and the accuracy chart, one at a time under tab buttons.
+// parked queue, the accuracy chart, the purchase-order drafts and the
+// reports, one at a time under tab buttons.
 // Everything in it is read from the server; Reload reads the open tab
 // again.
 type supervisorScreen struct {
@@ -29,6 +30,8 @@ type supervisorScreen struct {
 	disc   *discrepancyPanel
 	parked *parkedPanel
 	acc    *accuracyPanel
+	drafts *draftsPanel
+	rep    *reportsPanel
 	root   fyne.CanvasObject
 }
 
@@ -37,7 +40,12 @@ const (
 	tabDiscrepancies = iota
 	tabParked
 	tabAccuracy
+	tabReplenishment
+	tabReports
 )
+
+// tabNames are the supervisor area's tabs, in tab order.
+var tabNames = []string{"Discrepancies", "Parked", "Accuracy", "Replenishment", "Reports"}
 
 func newSupervisorScreen(u *UI) *supervisorScreen { return newSupervisorScreenAt(u, tabDiscrepancies) }
 
@@ -46,14 +54,24 @@ func newSupervisorScreenAt(u *UI, tab int) *supervisorScreen {
 	s.disc = newDiscrepancyPanel(u)
 	s.parked = newParkedPanel(u)
 	s.acc = newAccuracyPanel(u)
-	// Widths in proportion to the labels: three equal cells would not fit
-	// "Discrepancies" on a 480-point handheld.
-	grid := container.New(fillRow{})
-	for i, name := range []string{"Discrepancies", "Parked", "Accuracy"} {
+	s.drafts = newDraftsPanel(u)
+	s.rep = newReportsPanel(u)
+	// Widths in proportion to the labels: equal cells would not fit
+	// "Discrepancies" on a 480-point handheld, which has the tabs in two
+	// rows; a laptop's window has them in one.
+	rows := []*fyne.Container{container.New(fillRow{})}
+	if u.win.Canvas().Size().Width <= wideWidth {
+		rows = append(rows, container.New(fillRow{}))
+	}
+	for i, name := range tabNames {
 		i := i
 		b := btn(&widget.Button{Text: name, OnTapped: func() { s.open(i) }})
 		s.tabs = append(s.tabs, b)
-		grid.Add(touch(b))
+		rows[min(i/3, len(rows)-1)].Add(touch(b))
+	}
+	grid := container.NewVBox()
+	for _, r := range rows {
+		grid.Add(r)
 	}
 	reload := button("Reload", theme.ViewRefreshIcon(), s.reload)
 	header := container.NewBorder(nil, nil, touch(button("Home", theme.HomeIcon(), u.home)), touch(reload), heading("Supervisor"))
@@ -88,6 +106,10 @@ func (s *supervisorScreen) open(tab int) {
 		c = s.parked.root
 	case tabAccuracy:
 		c = s.acc.root
+	case tabReplenishment:
+		c = s.drafts.root
+	case tabReports:
+		c = s.rep.root
 	default:
 		c = s.disc.root
 	}
@@ -102,6 +124,10 @@ func (s *supervisorScreen) reload() {
 		s.parked.load()
 	case tabAccuracy:
 		s.acc.load()
+	case tabReplenishment:
+		s.drafts.load()
+	case tabReports:
+		s.rep.reload()
 	default:
 		s.disc.load()
 	}

@@ -75,6 +75,9 @@ type UI struct {
 	// async runs slow work (enrollment) off the UI goroutine; tests make it
 	// synchronous.
 	async func(func())
+	// saveFile asks where to save a file (dialog.NewFileSave); tests
+	// answer it with a writer of their own.
+	saveFile func(name string, done func(fyne.URIWriteCloser, error))
 
 	user    app.User
 	pin     *pinPrompt    // the supervisor's PIN pad, while open
@@ -101,6 +104,7 @@ func New(state State, win fyne.Window, opts Options) *UI {
 		state: state, win: win, opts: opts, theme: NewTheme(opts.Dark), ctx: context.Background(),
 		async: func(f func()) { go f() },
 	}
+	u.saveFile = saveFileDialog(win)
 	if opts.syncAsync {
 		u.async = func(f func()) { f() }
 	}
