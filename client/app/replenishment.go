@@ -153,19 +153,29 @@ func (a *App) draft(ctx context.Context, d draftJSON) (PODraft, error) {
 	return out, nil
 }
 
-// listOf decodes a list the server sends bare or as {"items": [...]}.
-func listOf[T any](raw json.RawMessage, what string) ([]T, error) {
+// listOf decodes a list the server sends bare or in an object under one
+// of keys (by default "items").
+func listOf[T any](raw json.RawMessage, what string, keys ...string) ([]T, error) {
 	var list []T
 	if err := json.Unmarshal(raw, &list); err == nil {
 		return list, nil
 	}
-	var obj struct {
-		Items []T `json:"items"`
-	}
+	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil {
 		return nil, errorf(ErrServerRefused, err, "The server sent %s this app does not understand", what)
 	}
-	return obj.Items, nil
+	if len(keys) == 0 {
+		keys = []string{"items"}
+	}
+	for _, k := range keys {
+		if v, ok := obj[k]; ok {
+			if err := json.Unmarshal(v, &list); err != nil {
+				return nil, errorf(ErrServerRefused, err, "The server sent %s this app does not understand", what)
+			}
+			return list, nil
+		}
+	}
+	return nil, nil
 }
 
 // GeneratePODrafts asks the server for fresh drafts from the current
@@ -255,21 +265,45 @@ func (a *App) ApprovePODraft(ctx context.Context, id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var out struct {
-		PurchaseOrder string `json:"purchase_order"`
-		PO            string `json:"po"`
-		Number        string `json:"number"`
-	}
-	if err := a.rest(ctx, http.MethodPost, "/api/v1/po-drafts/"+url.PathEscape(id)+"/approve", u.Code, map[string]string{}, &out); err != nil {
+	var raw json.RawMessage
+	if err := a.rest(ctx, http.MethodPost, "/api/v1/po-drafts/"+url.PathEscape(id)+"/approve", u.Code, map[string]string{}, &raw); err != nil {
 		return "", forbidden(err)
 	}
-	n := cmpOr(out.PurchaseOrder, cmpOr(out.PO, out.Number))
+	n := approvedOrder(raw)
 	if n == "" {
 		return "", errorf(ErrServerRefused, nil, "The server approved draft %s but did not say the purchase order's number", id)
 	}
 	// The order reaches the warehouse's devices (to receive against)
 	// through the pull stream, as any catalog change.
 	return n, nil
+}
+
+// approvedOrder finds the purchase order's number in an approval's
+// answer: the draft ({order}), or an object holding it ({draft: {order}})
+// and perhaps the order ({purchase_order: {number}} or a number).
+func approvedOrder(raw json.RawMessage) string {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil {
+		return ""
+	}
+	for _, k := range []string{"order", "purchase_order", "po", "number"} {
+		v, ok := obj[k]
+		if !ok {
+			continue
+		}
+		var n string
+		if json.Unmarshal(v, &n) == nil && n != "" {
+			return n
+		}
+		var po struct{ Number string }
+		if json.Unmarshal(v, &po) == nil && po.Number != "" {
+			return po.Number
+		}
+	}
+	if d, ok := obj["draft"]; ok {
+		return approvedOrder(d)
+	}
+	return ""
 }
 
 // DiscardPODraft discards a draft.
@@ -291,7 +325,8 @@ type UsagePoint struct {
 	ReceivedValue int64
 }
 
-// usageJSON is one day of GET /api/v1/usage.
+// usageJSON is one day of GET /api/v1/usage ({days: [...], totals, skus};
+// every day of the period, zeros included).
 type usageJSON struct {
 	Day           string `json:"day"`
 	Date          string `json:"date"`
@@ -347,7 +382,7 @@ func (a *App) Usage(ctx context.Context, sku, category, from, to string) ([]Usag
 	if err := a.rest(ctx, http.MethodGet, "/api/v1/usage?"+q.Encode(), u.Code, nil, &raw); err != nil {
 		return nil, forbidden(err)
 	}
-	days, err := listOf[usageJSON](raw, "a usage series")
+	days, err := listOf[usageJSON](raw, "a usage series", "days", "items")
 	if err != nil {
 		return nil, err
 	}

@@ -138,7 +138,8 @@ func newReplREST(t *testing.T, f *fixture) *replREST {
 			send(d)
 		case r.Method == http.MethodPost && action == "approve" && fr.drafts[id] != nil:
 			delete(fr.drafts, id)
-			send(map[string]any{"purchase_order": "PO-77", "draft": id})
+			send(map[string]any{"draft": map[string]any{"id": id, "status": "approved", "order": "PO-77"},
+				"purchase_order": map[string]any{"number": "PO-77", "status": "open"}})
 		case r.Method == http.MethodPost && action == "discard" && fr.drafts[id] != nil:
 			delete(fr.drafts, id)
 			w.WriteHeader(http.StatusNoContent)
@@ -149,7 +150,7 @@ func newReplREST(t *testing.T, f *fixture) *replREST {
 			w.Header().Set("Content-Type", "text/csv")
 			w.Write([]byte("day,consumed_units\n2026-06-02,5\n"))
 		case r.URL.Path == "/api/v1/usage":
-			send(map[string]any{"items": []map[string]any{
+			send(map[string]any{"from": "2026-06-01", "days": []map[string]any{
 				{"day": "2026-06-02", "consumed_units": 5, "consumed_value": 250, "received_units": 24, "received_value": 1200},
 				{"day": "2026-06-04", "consumed_units": 1, "consumed_value": 50}}})
 		case r.URL.Path == "/api/v1/reports/turnover" && r.URL.Query().Get("format") == "csv":
