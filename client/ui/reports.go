@@ -64,6 +64,8 @@ type reportsPanel struct {
 	report  *app.Report // the table shown, if any
 	usage   []app.UsagePoint
 	shown   map[string]string // the parameters of the usage shown
+
+	keyOptions []string // the categories offered
 }
 
 func newReportsPanel(u *UI) *reportsPanel {
@@ -86,6 +88,7 @@ func newReportsPanel(u *UI) *reportsPanel {
 			}
 			opts = cs
 		}
+		s.keyOptions = opts
 		s.key.SetOptions(opts)
 	})
 	s.target.Selected = targetSKU
