@@ -38,7 +38,7 @@ func newAlertsScreen(u *UI) *alertsScreen {
 	header := container.NewBorder(nil, nil, touch(button("Home", theme.HomeIcon(), u.home)), nil, heading("Low stock"))
 	s.root = container.NewBorder(container.NewPadded(container.NewVBox(header, s.msg)),
 		container.NewPadded(big(s.drafts)), nil, nil,
-		container.NewVScroll(container.NewPadded(s.list)))
+		container.NewVScroll(container.NewPadded(container.NewVBox(s.list))))
 	showIf(s.drafts, isSupervisor(u.user))
 	s.refresh()
 	return s

@@ -22,15 +22,28 @@
 // its label is scanned, a wrong bin refused, item scans adding to a line
 // per SKU and lot with the counted figure only - never what the records
 // expect -, Qty for the next scan, a line tapped to type its quantity,
-// Finish with a summary to confirm) and, for supervisors, the supervisor
-// area under three tabs: discrepancies (each count outside tolerance with
+// Finish with a summary to confirm), low stock (for supervisors: a home
+// banner with the number of SKUs below their reorder point, opening the
+// list of active alerts with available, reorder point, on order and
+// suggested; the alerts come with the catalog, so offline too) and, for
+// supervisors, the supervisor area under five tabs: discrepancies (each count outside tolerance with
 // its evidence: counter and time, counted, expected and variance, value at
 // stake, class, the bin's movements since its last good count, previous
 // counts; Approve with a reason code, Reject with a reason, Recount by
 // another counter), the parked queue (each parked event with its evidence,
 // Accept or Cancel with a reason) and accuracy (a chart of weekly
 // location, SKU and value accuracy drawn with canvas primitives, with the
-// figures in a table, filtered by class and counter).
+// figures in a table, filtered by class and counter), replenishment (the
+// purchase-order drafts per supplier: each line's quantity on a keypad,
+// suggested, unit cost, value and why; Approve shows the new PO's number,
+// Discard asks first, New drafts makes them again from the suggestions)
+// and reports (usage of a SKU, a category or the warehouse over a date
+// range, per day or week, as consumed and received bars drawn with canvas
+// primitives with a unit axis, period labels and a legend; on hand and
+// value, turnover and days of cover, dead stock and stockouts as tables -
+// a header row on a laptop, a block per row on a handheld - with a
+// progress bar while the report downloads; Export CSV saves the server's
+// CSV through the file-save dialog).
 //
 // The supervisor's requests need the signed-in user's PIN, which the app
 // keeps in memory only: when one fails for want of it (after a restart,
@@ -41,7 +54,8 @@
 //
 // Screens depend on small interfaces of the app state declared here
 // (State, Receipt, Putaway, Returns, Picking, Move, TransferReceipt,
-// Supervisor, Counter, Counting, Discrepancies); FromApp adapts *app.App.
+// Supervisor, Counter, Counting, Discrepancies, LowStock, Replenisher,
+// Reporter); FromApp adapts *app.App.
 // Work the clerk waits for (a scan, a disposition) runs on the UI
 // goroutine: it is one SQLite transaction. Enrollment, Next list and the
 // supervisor's requests run in a goroutine and report through fyne.Do; so
@@ -68,7 +82,8 @@
 // (scenes over a fake state with fixed data and a fixed clock); after a
 // deliberate change, run the test, look at testdata/failed/ and move the
 // files over. The flows are driven against the real app state over a real
-// device store (flows_test.go, picking_flow_test.go, count_flow_test.go),
+// device store (flows_test.go, picking_flow_test.go, count_flow_test.go,
+// replenish_flow_test.go),
 // typing wedge scans into the focused field; the blind count's flow walks
 // every text on the window after each step for a figure of the records.
 //
