@@ -353,8 +353,20 @@ func positions(ctx context.Context, tx CatalogReadTx, warehouse string, skus []s
 	} else {
 		for _, s := range skus {
 			get(s)
-			if err := stockOf(s); err != nil {
-				return nil, err
+		}
+		// PickStock sees the levels a push transaction changed but has
+		// not written yet (SQLite keeps them until commit).
+		ptx, ok := tx.(PickingReadTx)
+		if !ok {
+			return nil, Errorf(EInternal, "this store does not keep pick lists")
+		}
+		levels, err := ptx.PickStock(ctx, warehouse, skus)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range levels {
+			if !excluded[l.Location] {
+				get(l.SKU).OnHand += l.Qty
 			}
 		}
 	}
