@@ -29,6 +29,7 @@ type e2eServer struct {
 
 	ledger *server.Ledger
 	cat    *server.Catalog
+	repl   *server.Replenisher
 }
 
 func startE2EServer(t *testing.T) *e2eServer {
@@ -48,6 +49,7 @@ func (s *e2eServer) start() {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	s.ledger = server.NewLedger(st, server.WithLogger(quiet))
 	s.cat = server.NewCatalog(st, s.ledger)
+	s.repl = server.NewReplenisher(s.cat, nil)
 	srv := &httpapi.Server{Ledger: s.ledger, Catalog: s.cat, Store: st, AdminToken: "admin", Log: quiet,
 		Heartbeat: 500 * time.Millisecond, PokeInterval: 20 * time.Millisecond}
 	var ln net.Listener
