@@ -282,6 +282,7 @@ func (s *Server) buildOpenAPI() *openAPIDoc {
 	}
 	s.describePicking(d)
 	s.describeCounting(d)
+	s.describeReplenishment(d)
 	s.describeReports(d)
 	kinds := map[string]any{"type": "string", "enum": csvio.Kinds}
 	type rejected struct {

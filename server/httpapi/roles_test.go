@@ -134,6 +134,12 @@ func TestRoleMatrix(t *testing.T) {
 		"POST /api/v1/users": "admin", "PUT /api/v1/users/{code}": "admin", "POST /api/v1/users/{code}/archive": "admin",
 		"POST /api/v1/import/{kind}": "admin", "POST /api/v1/devices": "admin", "POST /api/v1/pick-waves": "admin",
 		"GET /api/v1/stock": "admin", "POST /api/v1/transfers": "admin",
+		"GET /api/v1/alerts": "supervisor", "GET /api/v1/reorder-rules": "supervisor", "PUT /api/v1/reorder-rules": "admin",
+		"POST /api/v1/reorder-rules/recompute": "admin", "GET /api/v1/po-drafts": "supervisor",
+		"POST /api/v1/po-drafts/generate": "supervisor", "PUT /api/v1/po-drafts/{id}": "supervisor",
+		"POST /api/v1/po-drafts/{id}/approve": "supervisor", "POST /api/v1/po-drafts/{id}/discard": "supervisor",
+		"GET /api/v1/webhooks": "admin", "POST /api/v1/webhooks": "admin", "PUT /api/v1/webhooks/{id}": "admin",
+		"GET /api/v1/webhooks/{id}/deliveries": "admin",
 		"GET /api/v1/usage": "supervisor", "GET /api/v1/reports/on-hand": "supervisor", "GET /api/v1/reports/turnover": "supervisor",
 		"GET /api/v1/reports/dead-stock": "supervisor", "GET /api/v1/reports/stockouts": "supervisor",
 	} {

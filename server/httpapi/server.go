@@ -86,6 +86,7 @@ func (s *Server) Handler() http.Handler {
 		r.Post("/enroll", s.enroll)
 		s.mountSupervisor(r)
 		s.mountCounting(r) // counting.go
+		s.mountReplenishment(r) // replenish.go
 		s.mountReports(r)  // usage.go
 		s.mountRoles(r)
 		r.Group(func(r chi.Router) {
