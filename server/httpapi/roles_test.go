@@ -140,7 +140,7 @@ func TestRoleMatrix(t *testing.T) {
 		"POST /api/v1/po-drafts/{id}/approve": "supervisor", "POST /api/v1/po-drafts/{id}/discard": "supervisor",
 		"GET /api/v1/webhooks": "admin", "POST /api/v1/webhooks": "admin", "PUT /api/v1/webhooks/{id}": "admin",
 		"GET /api/v1/webhooks/{id}/deliveries": "admin",
-		"GET /api/v1/usage": "supervisor", "GET /api/v1/reports/on-hand": "supervisor", "GET /api/v1/reports/turnover": "supervisor",
+		"GET /api/v1/usage":                    "supervisor", "GET /api/v1/reports/on-hand": "supervisor", "GET /api/v1/reports/turnover": "supervisor",
 		"GET /api/v1/reports/dead-stock": "supervisor", "GET /api/v1/reports/stockouts": "supervisor",
 	} {
 		method, route, _ := strings.Cut(rt, " ")

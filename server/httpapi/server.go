@@ -85,9 +85,9 @@ func (s *Server) Handler() http.Handler {
 		s.mountPicking(r)
 		r.Post("/enroll", s.enroll)
 		s.mountSupervisor(r)
-		s.mountCounting(r) // counting.go
+		s.mountCounting(r)      // counting.go
 		s.mountReplenishment(r) // replenish.go
-		s.mountReports(r)  // usage.go
+		s.mountReports(r)       // usage.go
 		s.mountRoles(r)
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireAdmin)
