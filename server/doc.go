@@ -34,6 +34,14 @@
 // location and, when received at the other warehouse, leave it through
 // the sender's transit system device, parking what is short.
 //
+// Usage and reports (usage.go, reports.go): usage_daily keeps, per
+// warehouse, SKU and device day, the units and value consumed (picks,
+// damage) and received (receipts, returns), added in the push's
+// transaction as each event applies; Reports answers the daily series and
+// the on-hand, turnover, dead-stock and stockout reports from it, the
+// stock levels and the period's ledger entries. Replenishment reads
+// demand through UsageReader.
+//
 // Storage sits behind Store (Update/View with a transaction-scoped Tx),
 // implemented by server/sqlite (embedded, the default) and later by a
 // PostgreSQL store; server/storetest is the suite every implementation

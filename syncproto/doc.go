@@ -264,7 +264,7 @@
 //
 // catalog groups the records by kind (warehouses, suppliers, skus,
 // barcodes, locations, purchase_orders, sales_orders, users, pick_lists,
-// transfers, count_tasks), each record
+// transfers, count_tasks; a SKU's category groups it in reports), each record
 // in its current state with its position (the catalog position of its
 // last change) and archived flag; a record changed several times after
 // catalog_from appears once. catalog_cursor is where the device's catalog

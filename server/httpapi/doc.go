@@ -20,7 +20,8 @@
 // rate-limited per user) of an active user holding the role. Admin routes
 // are the catalog (/users among it), devices, events, stock, the
 // exceptions and unknown barcodes, picking and transfers; the parked
-// queue and the audit log (GET /api/v1/audit) are a supervisor's; POST
+// queue, the audit log (GET /api/v1/audit), usage and the reports
+// (usage.go) are a supervisor's; POST
 // /api/v1/pick-lists/next a picker's; GET /api/v1/me any user's. GET
 // /api/v1/openapi.json describes every route.
 package httpapi
