@@ -26,7 +26,7 @@ func serveCmd() *cobra.Command {
 	var (
 		data, addr, adminToken, pgDSN string
 		heartbeat                     time.Duration
-		countJobs                     bool
+		countJobs, replenishJobs      bool
 	)
 	c := &cobra.Command{
 		Use:   "serve",
@@ -71,14 +71,21 @@ func serveCmd() *cobra.Command {
 			// The address line on stdout lets scripts and tests that pass
 			// port 0 find the server.
 			fmt.Printf("listening on %s\n", l.Addr())
-			if srv.Catalog == nil || !countJobs {
+			if srv.Catalog == nil || !countJobs && !replenishJobs {
 				return srv.Serve(ctx, l)
 			}
-			// The daily counting job (ABC classes, the count schedule)
-			// lives as long as the server: either ending ends both.
+			// The daily jobs live as long as the server: any ending ends all.
 			g, gctx := errgroup.WithContext(ctx)
-			jobs := &server.CountJobs{Catalog: srv.Catalog, Log: slog.Default()}
-			g.Go(func() error { return jobs.Serve(gctx) })
+			if countJobs { // ABC classes, the count schedule
+				jobs := &server.CountJobs{Catalog: srv.Catalog, Log: slog.Default()}
+				g.Go(func() error { return jobs.Serve(gctx) })
+			}
+			if replenishJobs { // reorder rules and alerts daily; webhook deliveries
+				rj := &server.ReplenishJobs{Replenisher: server.NewReplenisher(srv.Catalog, nil), Log: slog.Default()}
+				dl := &server.Deliverer{Catalog: srv.Catalog, Log: slog.Default()}
+				g.Go(func() error { return rj.Serve(gctx) })
+				g.Go(func() error { return dl.Serve(gctx) })
+			}
 			g.Go(func() error { return srv.Serve(gctx, l) })
 			return g.Wait()
 		},
@@ -89,6 +96,7 @@ func serveCmd() *cobra.Command {
 	c.Flags().StringVar(&pgDSN, "postgres", "", "PostgreSQL DSN: run as one of several replicas on a shared database instead of the embedded SQLite in --data (default $DRIFTLESS_POSTGRES)")
 	c.Flags().DurationVar(&heartbeat, "heartbeat", 10*time.Second, "ping interval; a device silent for three is disconnected")
 	c.Flags().BoolVar(&countJobs, "count-jobs", true, "run the daily counting job: reclassify SKUs (ABC) and raise the count tasks due each day")
+	c.Flags().BoolVar(&replenishJobs, "replenish-jobs", true, "recompute reorder rules and check low-stock alerts daily, and deliver webhooks")
 	return c
 }
 
