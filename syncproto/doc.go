@@ -264,7 +264,7 @@
 //
 // catalog groups the records by kind (warehouses, suppliers, skus,
 // barcodes, locations, purchase_orders, sales_orders, users, pick_lists,
-// transfers, count_tasks; a SKU's category groups it in reports), each record
+// transfers, count_tasks, alerts; a SKU's category groups it in reports), each record
 // in its current state with its position (the catalog position of its
 // last change) and archived flag; a record changed several times after
 // catalog_from appears once. catalog_cursor is where the device's catalog
@@ -290,8 +290,8 @@
 // device accepts it. Each page (SnapshotPage) carries up to limit rows
 // (default 10000, at most 50000) in key order, section after section:
 // warehouse, suppliers, skus, barcodes, locations, purchase_orders,
-// sales_orders, pick_lists, users, transfers, count_tasks (only the
-// records a device holds), then the
+// sales_orders, pick_lists, users, transfers, count_tasks, alerts (only
+// the records a device holds: active alerts), then the
 // warehouse's stock levels when stock is true; page, rows, done and total say how far
 // along it is. Every page but the last also carries its next token in the
 // Snapshot-Next response header, so that a device can ask for the next
@@ -369,6 +369,35 @@
 // a bin has at most one open or assigned task. A task becomes assigned
 // to whoever counts it first and counted once none of its counts waits
 // for a supervisor.
+//
+// Low-stock alerts (alerts). A SKU with a reorder rule in a warehouse
+// is low when its available stock there (on hand outside quarantine and
+// transit, less what open pick tasks have allocated) is at or below the
+// rule's reorder point. The server raises one alert when a SKU becomes
+// low and none is active (in the transaction of the push that took it
+// there, or in the daily recompute), and clears it when available rises
+// above the reorder point: one alert per crossing, however many events
+// happen meanwhile. An alert is a catalog record of its warehouse, pulled
+// by that warehouse's devices only:
+//
+//	id             "AL-000007", numbered in the order alerts are raised
+//	sku            the SKU that is low
+//	available      on hand − allocated when it was raised
+//	reorder_point  the rule's reorder point then
+//	on_order       open purchase orders' ordered − received then
+//	suggested      the quantity to order then: up to the rule's target from
+//	               on hand + on order − allocated, rounded up to the order
+//	               multiple, at least the minimum order quantity
+//	status         active | cleared
+//	raised_at      RFC 3339, server time
+//
+// Devices hold an alert while it is active and not archived: a cleared
+// alert's change deletes it (the figures of a held alert do not change; a
+// new crossing is a new alert). Devices only show alerts (a supervisor's
+// low-stock list works offline); reorder rules, purchase-order drafts
+// and webhooks are REST (see the OpenAPI document: /api/v1/alerts,
+// /reorder-rules, /po-drafts, /webhooks). An approved draft becomes an
+// open purchase order, which devices receive against like any other.
 //
 // Supervisors over REST (see the OpenAPI document): GET /api/v1/parked
 // lists the parked events of a warehouse with their evidence (the

@@ -158,6 +158,13 @@ func golden() map[string]*Message {
 					{ID: "CT-000042", Location: "A-01-1", Status: "counted", AssignedTo: "cara", Reason: "scheduled", Class: "A", Due: "2026-11-29", Position: 882},
 					{ID: "CT-000043", Location: "DOCK-1", Status: "open", Reason: "putaway_dispute", Class: "C", Due: "2026-11-29", Position: 883},
 					{ID: "CT-000044", Location: "B-02-3", Status: "assigned", AssignedTo: "dan", NotBy: "cara", Reason: "recount", Class: "B", Due: "2026-11-29", Position: 884}}}}},
+		"changes-alerts": {Type: TypeChanges, Changes: &Changes{From: 1310, Cursor: 1310,
+			CatalogFrom: 900, CatalogCursor: 902, Catalog: &Catalog{
+				Alerts: []Alert{
+					{ID: "AL-000007", SKU: "SKU-0001", Available: 4, ReorderPoint: 20, OnOrder: 0, Suggested: 48, Status: "active",
+						RaisedAt: "2026-11-29T12:00:00Z", Position: 901},
+					{ID: "AL-000005", SKU: "SKU-0002", Available: 9, ReorderPoint: 10, OnOrder: 24, Suggested: 0, Status: "cleared",
+						RaisedAt: "2026-11-28T08:30:00Z", Position: 902}}}}},
 		"error":      {Type: TypeError, Error: &Error{Code: ErrSequenceGap, Message: "expected sequence 42, got 44: resend from 42", ExpectedSeq: 42}},
 		"error-busy": {Type: TypeError, Error: &Error{Code: ErrBusy, Message: "the server is busy applying other devices' events", RetryAfterMillis: 1000}},
 		"ping":       {Type: TypePing, Ping: &Ping{Nonce: 9}},
