@@ -42,6 +42,16 @@
 // stock levels and the period's ledger entries. Replenishment reads
 // demand through UsageReader.
 //
+// Replenishment (replenish*.go, alerts.go, webhook.go): reorder rules per
+// warehouse and SKU (a reorder point from the mean and variability of
+// daily demand over the lead time at a service level, or min/max; order
+// multiples, minimum quantities, an override by hand), recomputed daily
+// by ReplenishJobs; low-stock alerts, catalog records of one warehouse,
+// raised once per crossing in the push's transaction and cleared on
+// recovery; webhooks told of them through an outbox the Deliverer sends,
+// signed and retried under one delivery ID; purchase-order drafts per
+// supplier that a supervisor approves into open purchase orders.
+//
 // Storage sits behind Store (Update/View with a transaction-scoped Tx),
 // implemented by server/sqlite (embedded, the default) and later by a
 // PostgreSQL store; server/storetest is the suite every implementation
