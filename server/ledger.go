@@ -315,7 +315,7 @@ func (l *Ledger) applyGroup(group []*pushReq) {
 	defer cancel()
 	now := l.now().UTC()
 	err := l.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		if cl, ok := tx.(catalogLocker); ok && (receivesAgainstOrders(group) || writesPickLists(group) || mayWriteCountTasks(group)) {
+		if cl, ok := tx.(catalogLocker); ok && (receivesAgainstOrders(group) || writesPickLists(group) || mayWriteCountTasks(group) || mayCheckAlerts(group)) {
 			if err := cl.LockCatalog(ctx); err != nil {
 				return err
 			}
@@ -475,6 +475,9 @@ func (a *applier) apply(ctx context.Context, events []syncproto.Event) (*syncpro
 		}
 		ack.Outcomes = append(ack.Outcomes, out)
 		next++
+	}
+	if err := a.checkAlerts(ctx, events, ack.Outcomes); err != nil { // alerts.go
+		return nil, fmt.Errorf("check low-stock alerts: %w", err)
 	}
 	a.dev.AckedThrough = next - 1
 	a.dev.LastSyncAt = a.now
