@@ -43,6 +43,16 @@ import (
 // failed attempt, b = min(BackoffMax, BackoffMin × 2^(n−1)) and the next
 // attempt is b/2 + rand × b/2 later. After MaxAttempts attempts it is
 // failed. Receivers should treat the delivery ID as an idempotency key.
+//
+// Several `syncd serve` replicas on one PostgreSQL database each run a
+// Deliverer; a store that is shared so implements DeliveryClaimer, and a
+// replica sends only the deliveries it claimed: the claim moves a due
+// delivery's next attempt a lease ahead (Deliverer.Lease) in one
+// statement that skips rows another replica is claiming, so no other
+// replica sees it due until the attempt is logged or the lease runs out
+// (the replica died mid-attempt: another retries it, under the same ID).
+// A replica sends no claimed delivery whose attempt could outlast its
+// lease. SQLite has one process and reads the due deliveries as they are.
 
 // Webhook events.
 const (
@@ -314,6 +324,24 @@ func (c *Catalog) Deliveries(ctx context.Context, webhook string, limit int) ([]
 	return out, nil
 }
 
+// DeliveryClaimer is a store several replicas share. ClaimDeliveries
+// claims up to limit pending deliveries due at or before due, oldest due
+// first, for this caller alone until until (their next attempt moves
+// there), skipping those another caller is claiming.
+type DeliveryClaimer interface {
+	ClaimDeliveries(ctx context.Context, due, until time.Time, limit int) ([]Delivery, error)
+}
+
+// claimer is the catalog's store as a DeliveryClaimer, if it is one.
+func (c *Catalog) claimer() (DeliveryClaimer, bool) {
+	st := c.store
+	if a, ok := st.(announcingStore); ok {
+		st = a.CatalogStore
+	}
+	cl, ok := st.(DeliveryClaimer)
+	return cl, ok
+}
+
 // Deliverer sends due webhook deliveries; a Serve(ctx) job of `syncd
 // serve`. Zero fields take the defaults.
 type Deliverer struct {
@@ -327,7 +355,11 @@ type Deliverer struct {
 	// 1 h).
 	BackoffMin, BackoffMax time.Duration
 	Rand                   func() float64 // jitter in [0, 1): math/rand/v2
-	Log                    *slog.Logger
+	// Lease is how long a claimed delivery stays this replica's (5 min;
+	// with a DeliveryClaimer store only). Claimed deliveries whose attempt
+	// (up to Client.Timeout) would end after it are left for a later claim.
+	Lease time.Duration
+	Log   *slog.Logger
 }
 
 func (d *Deliverer) defaults() {
@@ -351,6 +383,9 @@ func (d *Deliverer) defaults() {
 	}
 	if d.Rand == nil {
 		d.Rand = rand.Float64
+	}
+	if d.Lease <= 0 {
+		d.Lease = 5 * time.Minute
 	}
 	if d.Log == nil {
 		d.Log = slog.Default()
@@ -389,15 +424,27 @@ func (d *Deliverer) Serve(ctx context.Context) error {
 // RunOnce attempts the deliveries due now and returns how many it tried.
 func (d *Deliverer) RunOnce(ctx context.Context) (int, error) {
 	d.defaults()
+	now := d.Now().UTC()
 	var due []Delivery
+	var leaseEnd time.Time
+	claimer, claims := d.Catalog.claimer()
+	if claims {
+		leaseEnd = now.Add(d.Lease)
+		var err error
+		if due, err = claimer.ClaimDeliveries(ctx, now, leaseEnd, 100); err != nil {
+			return 0, fmt.Errorf("claim due deliveries: %w", err)
+		}
+	}
 	hooks := map[string]Webhook{}
 	err := d.Catalog.store.ViewCatalog(ctx, func(ctx context.Context, tx CatalogReadTx) error {
 		rtx, err := replenishRead(tx)
 		if err != nil {
 			return err
 		}
-		if due, err = rtx.Deliveries(ctx, DeliveryFilter{Due: d.Now().UTC(), Limit: 100}); err != nil {
-			return err
+		if !claims {
+			if due, err = rtx.Deliveries(ctx, DeliveryFilter{Due: now, Limit: 100}); err != nil {
+				return err
+			}
 		}
 		ws, err := rtx.Webhooks(ctx)
 		for _, w := range ws {
@@ -408,10 +455,15 @@ func (d *Deliverer) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("read due deliveries: %w", err)
 	}
+	tried := 0
 	for _, dl := range due {
 		if ctx.Err() != nil {
-			return 0, nil
+			return tried, nil
 		}
+		if claims && d.Now().Add(d.Client.Timeout).After(leaseEnd) {
+			break // the rest are due again when the lease ends
+		}
+		tried++
 		w, ok := hooks[dl.Webhook]
 		att := DeliveryAttempt{At: d.Now().UTC()}
 		if !ok || w.Disabled {
@@ -429,10 +481,10 @@ func (d *Deliverer) RunOnce(ctx context.Context) (int, error) {
 			return rtx.PutDelivery(ctx, dl)
 		})
 		if err != nil {
-			return 0, fmt.Errorf("log delivery %s: %w", dl.ID, err)
+			return tried, fmt.Errorf("log delivery %s: %w", dl.ID, err)
 		}
 	}
-	return len(due), nil
+	return tried, nil
 }
 
 // send POSTs a delivery once and records the attempt in it.

@@ -27,6 +27,14 @@ const DSNEnv = "DRIFTLESS_TEST_POSTGRES"
 // with the test. Without DRIFTLESS_TEST_POSTGRES the test is skipped.
 func MustOpen(tb testing.TB) *postgres.Store {
 	tb.Helper()
+	st, _ := mustOpenDSN(tb)
+	return st
+}
+
+// mustOpenDSN is MustOpen that also returns the DSN of the fresh schema
+// (another replica opens it).
+func mustOpenDSN(tb testing.TB) (*postgres.Store, string) {
+	tb.Helper()
 	dsn := os.Getenv(DSNEnv)
 	if dsn == "" {
 		tb.Skipf("%s is not set: skipping the PostgreSQL store tests (CI sets it, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", DSNEnv)
@@ -58,7 +66,7 @@ func MustOpen(tb testing.TB) *postgres.Store {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { st.Close() })
-	return st
+	return st, u.String()
 }
 
 func TestStore(t *testing.T) {

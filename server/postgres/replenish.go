@@ -1,10 +1,12 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -236,6 +238,32 @@ func (t *tx) Deliveries(ctx context.Context, f server.DeliveryFilter) ([]server.
 	q := `SELECT data FROM webhook_deliveries` + c.where() + " ORDER BY " + order
 	q += c.limit(f.Limit)
 	return listJSON[server.Delivery](ctx, t, "webhook deliveries", q, c.args...)
+}
+
+var _ server.DeliveryClaimer = (*Store)(nil)
+
+// ClaimDeliveries claims due deliveries for one replica: their next_at
+// moves to until in one statement whose FOR UPDATE SKIP LOCKED passes over
+// the rows another replica's claim holds (and, under READ COMMITTED,
+// re-checks next_at on rows claimed since its snapshot).
+func (s *Store) ClaimDeliveries(ctx context.Context, due, until time.Time, limit int) ([]server.Delivery, error) {
+	var out []server.Delivery
+	err := pgx.BeginFunc(ctx, s.pool, func(pt pgx.Tx) error {
+		var err error
+		out, err = listJSON[server.Delivery](ctx, newWriteTx(pt), "claimed deliveries",
+			`UPDATE webhook_deliveries SET next_at = $1 WHERE id IN (
+				SELECT id FROM webhook_deliveries WHERE status = $2 AND next_at <= $3
+				ORDER BY next_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+			RETURNING data`, until.UnixMilli(), server.DeliveryPending, due.UnixMilli(), limit)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	slices.SortFunc(out, func(a, b server.Delivery) int {
+		return cmp.Or(a.NextAt.Compare(b.NextAt), cmp.Compare(a.ID, b.ID))
+	})
+	return out, nil
 }
 
 func (t *tx) AddDelivery(ctx context.Context, d server.Delivery) (bool, error) {
