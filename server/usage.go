@@ -83,6 +83,9 @@ type UsageTx interface {
 	// AddUsage adds u's figures to its (warehouse, SKU, day) row,
 	// creating it when absent.
 	AddUsage(ctx context.Context, u UsageDay) error
+	// ClearUsage deletes a warehouse's rows, holding the warehouse's write
+	// lock (the one pushes take) until the transaction ends.
+	ClearUsage(ctx context.Context, warehouse string) error
 }
 
 // UsageReader reads the daily usage of one SKU in one warehouse over the
@@ -200,8 +203,54 @@ func (a *applier) recordUsage(ctx context.Context, ev *syncproto.Event) error {
 // holds (the property tests check it); rows are in warehouse, SKU, day
 // order.
 func (r *Reports) RecomputeUsage(ctx context.Context, warehouse string) ([]UsageDay, error) {
+	var out []UsageDay
+	err := r.store.View(ctx, func(ctx context.Context, tx ReadTx) (err error) {
+		out, err = recomputeUsage(ctx, tx, warehouse)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recompute usage of %s: %w", warehouse, err)
+	}
+	return out, nil
+}
+
+// RebuildUsage replaces a warehouse's usage_daily with RecomputeUsage's
+// figures in one transaction that holds the warehouse's write lock, so no
+// push adds to it meanwhile, and returns the rows written. It fills the
+// history of a server upgraded with ledger history (usage is kept from
+// the upgrade on): `syncd usage rebuild`. Values are at today's unit
+// costs, not those of the day of each event.
+func (r *Reports) RebuildUsage(ctx context.Context, warehouse string) (int, error) {
+	var n int
+	err := r.store.Update(ctx, func(ctx context.Context, tx Tx) error {
+		utx, ok := tx.(UsageTx)
+		if !ok {
+			return Errorf(EInternal, "this store keeps no usage history")
+		}
+		if err := utx.ClearUsage(ctx, warehouse); err != nil {
+			return err
+		}
+		us, err := recomputeUsage(ctx, tx, warehouse)
+		if err != nil {
+			return err
+		}
+		for _, u := range us {
+			if err := utx.AddUsage(ctx, u); err != nil {
+				return err
+			}
+		}
+		n = len(us)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("rebuild usage of %s: %w", warehouse, err)
+	}
+	return n, nil
+}
+
+func recomputeUsage(ctx context.Context, tx ReadTx, warehouse string) ([]UsageDay, error) {
 	sums := map[[2]string]*UsageDay{}
-	err := r.store.View(ctx, func(ctx context.Context, tx ReadTx) error {
+	err := func() error {
 		seen := map[string]bool{}
 		var after uint64
 		for {
@@ -244,9 +293,9 @@ func (r *Reports) RecomputeUsage(ctx context.Context, warehouse string) ([]Usage
 				}
 			}
 		}
-	})
+	}()
 	if err != nil {
-		return nil, fmt.Errorf("recompute usage of %s: %w", warehouse, err)
+		return nil, err
 	}
 	out := make([]UsageDay, 0, len(sums))
 	for _, u := range sums {

@@ -13,6 +13,18 @@ import (
 
 var _ server.UsageTx = (*tx)(nil)
 
+// ClearUsage takes the warehouse's lock first: a push to it waits for
+// the end of this transaction.
+func (t *tx) ClearUsage(ctx context.Context, warehouse string) error {
+	if err := t.lock(ctx, warehouse); err != nil {
+		return err
+	}
+	if _, err := t.q.Exec(ctx, `DELETE FROM usage_daily WHERE warehouse = $1`, warehouse); err != nil {
+		return fmt.Errorf("clear usage of %s: %w", warehouse, err)
+	}
+	return nil
+}
+
 func (t *tx) AddUsage(ctx context.Context, u server.UsageDay) error {
 	_, err := t.q.Exec(ctx, `INSERT INTO usage_daily AS u (warehouse, sku, day, consumed_units, consumed_value, received_units, received_value)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (warehouse, sku, day) DO UPDATE SET

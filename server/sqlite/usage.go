@@ -18,6 +18,14 @@ func init() {
 		VALUES (?,?,?,?,?,?,?) ON CONFLICT (warehouse, sku, day) DO UPDATE SET
 		consumed_units = consumed_units + excluded.consumed_units, consumed_value = consumed_value + excluded.consumed_value,
 		received_units = received_units + excluded.received_units, received_value = received_value + excluded.received_value`
+	writeStmts["clearUsage"] = `DELETE FROM usage_daily WHERE warehouse = ?`
+}
+
+func (t *tx) ClearUsage(ctx context.Context, warehouse string) error {
+	if _, err := t.exec(ctx, "clearUsage", warehouse); err != nil {
+		return fmt.Errorf("clear usage of %s: %w", warehouse, err)
+	}
+	return nil
 }
 
 func (t *tx) AddUsage(ctx context.Context, u server.UsageDay) error {

@@ -24,6 +24,7 @@ func RunUsage(t *testing.T, open CatalogOpener) {
 		{"WhatCounts", testUsageWhatCounts},
 		{"IncrementalEqualsRecomputed", testUsageProperty},
 		{"Reports", testReports},
+		{"Rebuild", testUsageRebuild},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -37,6 +38,7 @@ func RunUsage(t *testing.T, open CatalogOpener) {
 				}
 			}()
 			st := open(t)
+			usageStore = st
 			now = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 			clock := func() time.Time { return now }
 			l := server.NewLedger(st, server.WithClock(clock))
