@@ -28,7 +28,7 @@ func main() {
 	root.PersistentPreRun = func(*cobra.Command, []string) {
 		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
 	}
-	root.AddCommand(serveCmd(), deviceCmd(), userCmd(), demoCmd(), importCmd(), exportCmd())
+	root.AddCommand(serveCmd(), deviceCmd(), userCmd(), demoCmd(), importCmd(), exportCmd(), usageCmd())
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "syncd:", err)
 		os.Exit(1)
