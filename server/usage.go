@@ -28,6 +28,10 @@ import (
 // device date in UTC (DeviceTime truncated to the UTC day): when the work
 // was done, not when the device synced. An event parked for a supervisor
 // counts on the day the device recorded it, once it is accepted.
+//
+// A server upgraded with ledger history has none before the upgrade:
+// `syncd usage rebuild` (RebuildUsage) recomputes a warehouse's rows from
+// its ledger, valued at today's unit costs.
 
 // UsageDay is one day of a SKU's usage in a warehouse. Day is midnight
 // UTC; values are in cents.
