@@ -118,11 +118,11 @@ type CountTaskFilter struct {
 
 // Count record statuses: how a count event was decided.
 const (
-	CountAuto     = "auto"     // within tolerance: applied with its own entry
-	CountPending  = "pending"  // a discrepancy waiting for a supervisor
-	CountApproved = "approved" // adjusted by the variance
-	CountRejected = "rejected" // the ledger stands
-	CountRecounted = "recount" // the ledger stands, the bin is counted again
+	CountAuto      = "auto"     // within tolerance: applied with its own entry
+	CountPending   = "pending"  // a discrepancy waiting for a supervisor
+	CountApproved  = "approved" // adjusted by the variance
+	CountRejected  = "rejected" // the ledger stands
+	CountRecounted = "recount"  // the ledger stands, the bin is counted again
 )
 
 // CountRecord is what the server keeps about a count event: the figures

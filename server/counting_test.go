@@ -128,7 +128,7 @@ func TestScheduleProperty(t *testing.T) {
 
 func TestComputeAccuracy(t *testing.T) {
 	mon := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) // 2026-W48
-	next := mon.AddDate(0, 0, 7)                         // 2026-W49
+	next := mon.AddDate(0, 0, 7)                          // 2026-W49
 	recs := []CountRecord{
 		// Task CT-1 (bin B1, ann, class A): two lines, one off by −2 at 100 cents.
 		{Task: "CT-1", Location: "B1", Counter: "ann", Class: "A", SKU: "x", Counted: 10, Variance: 0, UnitCost: 100, Status: CountAuto, DeviceTime: mon},

@@ -63,7 +63,7 @@ func day(d int) time.Time { return time.Date(2026, 11, d, 0, 0, 0, 0, time.UTC) 
 func testUsageWhatCounts(t *testing.T, c *server.Catalog, l *server.Ledger, r *server.Reports) {
 	d := Enroll(t, l, "hh", "W1")
 	push(t, l, d,
-		on(d.Event(syncproto.KindReceive, "A", "", "DOCK", 10), 1, "DN-1"), // received 10 × 129
+		on(d.Event(syncproto.KindReceive, "A", "", "DOCK", 10), 1, "DN-1"),  // received 10 × 129
 		on(d.Event(syncproto.KindPutaway, "A", "DOCK", "BIN-1", 10), 1, ""), // not usage
 		on(d.Event(syncproto.KindPick, "A", "BIN-1", "", 3), 2, "SO-1"),     // consumed
 		on(d.Event(syncproto.KindDamage, "A", "BIN-1", "", 1), 2, ""),       // scrapped: consumed
