@@ -41,6 +41,8 @@ build: deps
 # test runs every test. Tests that need PostgreSQL read DRIFTLESS_TEST_POSTGRES
 # (set by .ci/run) and skip with a message without it.
 test: deps
+	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './build/*')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt -w these files:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 30m ./...
 
