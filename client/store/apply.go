@@ -141,13 +141,6 @@ func (s *Store) ApplyChanges(ctx context.Context, ch *syncproto.Changes) error {
 		if ch.Cursor <= cursor {
 			return nil // nothing new
 		}
-		setServer, err := tx.PrepareContext(ctx, `INSERT INTO server_stock (location, sku, lot, qty, position) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (location, sku, lot) DO UPDATE SET qty = excluded.qty, position = excluded.position
-			WHERE excluded.position > server_stock.position`)
-		if err != nil {
-			return err
-		}
-		defer setServer.Close()
 		delPending, err := tx.PrepareContext(ctx, `DELETE FROM pending WHERE (location, sku, lot, event_id, n) IN (
 			SELECT location, sku, lot, event_id, n FROM pending
 			WHERE location = ? AND sku = ? AND lot = ? AND event_id = ? AND delta = ? LIMIT 1)`)
@@ -187,11 +180,13 @@ func (s *Store) ApplyChanges(ctx context.Context, ch *syncproto.Changes) error {
 			}
 		}
 		touched := make(map[key]struct{}, len(last))
+		balances := make([][5]any, 0, len(last))
 		for k, l := range last {
 			touched[k] = struct{}{}
-			if _, err := setServer.ExecContext(ctx, k.location, k.sku, k.lot, l.Qty, l.Position); err != nil {
-				return fmt.Errorf("balance of %v: %w", k, err)
-			}
+			balances = append(balances, [5]any{k.location, k.sku, k.lot, l.Qty, l.Position})
+		}
+		if err := setServerBalances(ctx, tx, balances); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE sync_state SET cursor = ? WHERE id = 1`, ch.Cursor); err != nil {
 			return err
@@ -262,42 +257,98 @@ func dropPulledApplied(ctx context.Context, tx *sql.Tx, touched map[key]struct{}
 	return rows.Err()
 }
 
+// batchRows is how many rows one multi-row statement carries (at most
+// 5 × batchRows parameters, well under SQLite's limit).
+const batchRows = 250
+
+// rowsSQL returns n parenthesised groups of cols placeholders for a
+// multi-row VALUES list.
+func rowsSQL(n, cols int) string {
+	row := "(" + strings.Repeat("?, ", cols-1) + "?)"
+	return strings.Repeat(row+", ", n-1) + row
+}
+
+// inBatches calls f with successive slices of at most batchRows rows.
+func inBatches[T any](rows []T, f func([]T) error) error {
+	for len(rows) > 0 {
+		n := min(len(rows), batchRows)
+		if err := f(rows[:n]); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// setServerBalances writes the pulled balances (location, sku, lot, qty,
+// position) to server_stock in multi-row statements; a balance never
+// overrides a later one.
+func setServerBalances(ctx context.Context, tx *sql.Tx, balances [][5]any) error {
+	return inBatches(balances, func(rows [][5]any) error {
+		args := make([]any, 0, 5*len(rows))
+		for _, r := range rows {
+			args = append(args, r[:]...)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO server_stock (location, sku, lot, qty, position) VALUES `+rowsSQL(len(rows), 5)+`
+			ON CONFLICT (location, sku, lot) DO UPDATE SET qty = excluded.qty, position = excluded.position
+			WHERE excluded.position > server_stock.position`, args...); err != nil {
+			return fmt.Errorf("set server balances: %w", err)
+		}
+		return nil
+	})
+}
+
 // recompute sets the view of every touched key to its server balance plus
 // its pending deltas, and forgets keys that have neither. hasServer, when
 // set, tells the keys known to have a server balance (no need to check
-// whether they vanish).
+// whether they vanish). It runs multi-row statements (one per batchRows
+// keys, and as many again for the keys that may vanish): a pulled page
+// touches hundreds of keys, and two statements per key dominated applying
+// it.
 func recompute(ctx context.Context, tx *sql.Tx, touched map[key]struct{}, hasServer func(key) bool) error {
 	if len(touched) == 0 {
 		return nil
 	}
-	upsert, err := tx.PrepareContext(ctx, `INSERT INTO stock_view (location, sku, lot, qty)
-		SELECT ?1, ?2, ?3,
-			COALESCE((SELECT qty FROM server_stock WHERE location = ?1 AND sku = ?2 AND lot = ?3), 0) +
-			COALESCE((SELECT SUM(delta) FROM pending WHERE location = ?1 AND sku = ?2 AND lot = ?3), 0)
-		WHERE EXISTS (SELECT 1 FROM server_stock WHERE location = ?1 AND sku = ?2 AND lot = ?3)
-		   OR EXISTS (SELECT 1 FROM pending WHERE location = ?1 AND sku = ?2 AND lot = ?3)
-		ON CONFLICT (location, sku, lot) DO UPDATE SET qty = excluded.qty`)
-	if err != nil {
-		return err
-	}
-	defer upsert.Close()
-	del, err := tx.PrepareContext(ctx, `DELETE FROM stock_view WHERE location = ?1 AND sku = ?2 AND lot = ?3
-		AND NOT EXISTS (SELECT 1 FROM server_stock WHERE location = ?1 AND sku = ?2 AND lot = ?3)
-		AND NOT EXISTS (SELECT 1 FROM pending WHERE location = ?1 AND sku = ?2 AND lot = ?3)`)
-	if err != nil {
-		return err
-	}
-	defer del.Close()
+	all := make([]key, 0, len(touched))
+	var mayVanish []key
 	for k := range touched {
-		if _, err := upsert.ExecContext(ctx, k.location, k.sku, k.lot); err != nil {
-			return fmt.Errorf("recompute %v: %w", k, err)
+		all = append(all, k)
+		if hasServer == nil || !hasServer(k) {
+			mayVanish = append(mayVanish, k)
 		}
-		if hasServer != nil && hasServer(k) {
-			continue
+	}
+	keyArgs := func(keys []key) []any {
+		args := make([]any, 0, 3*len(keys))
+		for _, k := range keys {
+			args = append(args, k.location, k.sku, k.lot)
 		}
-		if _, err := del.ExecContext(ctx, k.location, k.sku, k.lot); err != nil {
-			return fmt.Errorf("recompute %v: %w", k, err)
-		}
+		return args
+	}
+	err := inBatches(all, func(keys []key) error {
+		_, err := tx.ExecContext(ctx, `WITH k (location, sku, lot) AS (VALUES `+rowsSQL(len(keys), 3)+`)
+			INSERT INTO stock_view (location, sku, lot, qty)
+			SELECT k.location, k.sku, k.lot,
+				COALESCE((SELECT qty FROM server_stock s WHERE s.location = k.location AND s.sku = k.sku AND s.lot = k.lot), 0) +
+				COALESCE((SELECT SUM(delta) FROM pending p WHERE p.location = k.location AND p.sku = k.sku AND p.lot = k.lot), 0)
+			FROM k
+			WHERE EXISTS (SELECT 1 FROM server_stock s WHERE s.location = k.location AND s.sku = k.sku AND s.lot = k.lot)
+			   OR EXISTS (SELECT 1 FROM pending p WHERE p.location = k.location AND p.sku = k.sku AND p.lot = k.lot)
+			ON CONFLICT (location, sku, lot) DO UPDATE SET qty = excluded.qty`, keyArgs(keys)...)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("recompute %d keys: %w", len(all), err)
+	}
+	err = inBatches(mayVanish, func(keys []key) error {
+		_, err := tx.ExecContext(ctx, `WITH k (location, sku, lot) AS (VALUES `+rowsSQL(len(keys), 3)+`)
+			DELETE FROM stock_view WHERE (location, sku, lot) IN (
+				SELECT k.location, k.sku, k.lot FROM k
+				WHERE NOT EXISTS (SELECT 1 FROM server_stock s WHERE s.location = k.location AND s.sku = k.sku AND s.lot = k.lot)
+				  AND NOT EXISTS (SELECT 1 FROM pending p WHERE p.location = k.location AND p.sku = k.sku AND p.lot = k.lot))`, keyArgs(keys)...)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("recompute %d keys: %w", len(mayVanish), err)
 	}
 	return nil
 }

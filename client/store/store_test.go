@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"sync"
@@ -527,4 +528,52 @@ func TestResetPulledKeepsPendingDeltas(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantStock(t, s, "DOCK", "A", "", 18)
+}
+
+// TestManyKeysOnePage checks the view of a page and an ack that touch more
+// stock keys than one multi-row statement carries: every key ends at its
+// server balance plus its pending deltas, and keys left with neither
+// vanish.
+func TestManyKeysOnePage(t *testing.T) {
+	s := storetest.Enrolled(t, store.Identity{})
+	loc := func(prefix string, i int) string { return fmt.Sprintf("%s-%03d", prefix, i) }
+	var own, gone []syncproto.Event
+	for i := 0; i < 300; i++ {
+		own = append(own, mustRecord(t, s, receive("A", 2, loc("L", i))))
+		gone = append(gone, mustRecord(t, s, receive("A", 1, loc("M", i))))
+	}
+	other := syncproto.Event{ID: "o1", DeviceID: "device-9", Kind: syncproto.KindReceive, SKU: "A"}
+	var entries []syncproto.Entry
+	for i := 0; i < 600; i++ {
+		entries = append(entries, entry(uint64(i+1), other, loc("L", i), 5, 5))
+	}
+	if err := s.ApplyChanges(ctx, page(0, entries...)); err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{0, 249, 250, 299} {
+		wantStock(t, s, loc("L", i), "A", "", 7)
+	}
+	for _, i := range []int{300, 500, 599} {
+		wantStock(t, s, loc("L", i), "A", "", 5)
+	}
+	wantStock(t, s, loc("M", 299), "A", "", 1)
+	ack := &syncproto.Ack{AckedThrough: 600}
+	for i := range own {
+		ack.Outcomes = append(ack.Outcomes,
+			syncproto.Outcome{ID: own[i].ID, Seq: own[i].Seq, Status: syncproto.StatusParked, Code: syncproto.CodeInsufficientStock},
+			syncproto.Outcome{ID: gone[i].ID, Seq: gone[i].Seq, Status: syncproto.StatusRejected, Code: syncproto.CodeInvalidEvent})
+	}
+	if err := s.ApplyAck(ctx, ack); err != nil {
+		t.Fatal(err)
+	}
+	view, _ := s.StockLevels(ctx)
+	server, _ := s.ServerLevels(ctx)
+	if len(view) != 600 || len(server) != 600 {
+		t.Fatalf("view has %d keys, server %d, want 600 each", len(view), len(server))
+	}
+	for i := range view {
+		if view[i].Qty != server[i].Qty || view[i].Location != server[i].Location {
+			t.Fatalf("view %+v != server %+v", view[i], server[i])
+		}
+	}
 }
