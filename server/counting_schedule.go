@@ -246,40 +246,13 @@ type CountJobs struct {
 // Serve runs the job until ctx is done; it returns nil then. A failed
 // run is logged and tried again at the next tick.
 func (j *CountJobs) Serve(ctx context.Context) error {
-	now, tick, log := j.Now, j.Tick, j.Log
-	if now == nil {
-		now = time.Now
-	}
-	if tick <= 0 {
-		tick = time.Minute
-	}
-	if log == nil {
-		log = slog.Default()
-	}
-	t := time.NewTicker(tick)
-	defer t.Stop()
-	last := ""
-	for {
-		if day := now().UTC().Format(time.DateOnly); day != last {
-			runs, err := j.RunOnce(ctx, now())
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil
-				}
-				log.Warn("daily count job", "day", day, "err", err)
-			} else {
-				last = day
-				if j.Ran != nil {
-					j.Ran(day, runs)
-				}
-			}
+	return runDaily(ctx, j.Now, j.Tick, j.Log, "daily count job", func(ctx context.Context, now time.Time, day string) error {
+		runs, err := j.RunOnce(ctx, now)
+		if err == nil && j.Ran != nil {
+			j.Ran(day, runs)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+		return err
+	})
 }
 
 // RunOnce reclassifies and schedules every active warehouse for now's day.

@@ -278,40 +278,13 @@ type ReplenishJobs struct {
 // Serve runs the job until ctx is done; it returns nil then. A failed
 // run is logged and tried again at the next tick.
 func (j *ReplenishJobs) Serve(ctx context.Context) error {
-	now, tick, log := j.Now, j.Tick, j.Log
-	if now == nil {
-		now = time.Now
-	}
-	if tick <= 0 {
-		tick = time.Minute
-	}
-	if log == nil {
-		log = slog.Default()
-	}
-	t := time.NewTicker(tick)
-	defer t.Stop()
-	last := ""
-	for {
-		if day := now().UTC().Format(time.DateOnly); day != last {
-			runs, err := j.RunOnce(ctx, now())
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil
-				}
-				log.Warn("daily replenishment job", "day", day, "err", err)
-			} else {
-				last = day
-				if j.Ran != nil {
-					j.Ran(day, runs)
-				}
-			}
+	return runDaily(ctx, j.Now, j.Tick, j.Log, "daily replenishment job", func(ctx context.Context, now time.Time, day string) error {
+		runs, err := j.RunOnce(ctx, now)
+		if err == nil && j.Ran != nil {
+			j.Ran(day, runs)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+		return err
+	})
 }
 
 // RunOnce recomputes every active warehouse as of now.
