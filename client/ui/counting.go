@@ -228,14 +228,7 @@ func (s *countScreen) after(fb app.Feedback) {
 func (s *countScreen) setNext(n int64) {
 	s.next = n
 	s.c.SetQty(n)
-	if n > 0 {
-		s.qty.SetText(fmt.Sprintf("Qty ×%d", n))
-		s.qty.Importance = widget.WarningImportance
-	} else {
-		s.qty.SetText("Qty")
-		s.qty.Importance = widget.MediumImportance
-	}
-	s.qty.Refresh()
+	showNextQty(s.qty, n)
 }
 
 func (s *countScreen) askQty() { s.u.askQty("Units in the next scan", s.setNext) }

@@ -336,14 +336,7 @@ func (s *transferReceiptScreen) showFeedback(fb app.Feedback) { s.fb.show(fb) }
 
 func (s *transferReceiptScreen) setNext(n int64) {
 	s.r.SetQty(n)
-	if n > 0 {
-		s.qty.SetText(fmt.Sprintf("Qty ×%d", n))
-		s.qty.Importance = widget.WarningImportance
-	} else {
-		s.qty.SetText("Qty")
-		s.qty.Importance = widget.MediumImportance
-	}
-	s.qty.Refresh()
+	showNextQty(s.qty, n)
 }
 
 func (s *transferReceiptScreen) onScan(text string) {
@@ -362,25 +355,5 @@ func (s *transferReceiptScreen) onScan(text string) {
 
 func (s *transferReceiptScreen) refresh() {
 	lines, err := s.r.Lines(s.u.ctx)
-	if err != nil {
-		s.lines.RemoveAll()
-		s.rows = nil
-		s.lines.Add(wrapped("Could not read the lines: " + err.Error()))
-		return
-	}
-	if len(s.rows) != len(lines) {
-		s.lines.RemoveAll()
-		s.rows = s.rows[:0]
-		for range lines {
-			rt := widget.NewRichText()
-			rt.Truncation = fyne.TextTruncateEllipsis
-			s.rows = append(s.rows, rt)
-			s.lines.Add(rt)
-			s.lines.Add(widget.NewSeparator())
-		}
-		s.lines.Refresh()
-	}
-	for i, l := range lines {
-		setLineRow(s.rows[i], l)
-	}
+	s.rows = showLineRows(s.lines, s.rows, lines, err)
 }

@@ -156,14 +156,7 @@ func (s *receiptScreen) after(fb app.Feedback) {
 func (s *receiptScreen) setNext(n int64) {
 	s.next = n
 	s.r.SetQty(n)
-	if n > 0 {
-		s.qty.SetText(fmt.Sprintf("Qty ×%d", n))
-		s.qty.Importance = widget.WarningImportance
-	} else {
-		s.qty.SetText("Qty")
-		s.qty.Importance = widget.MediumImportance
-	}
-	s.qty.Refresh()
+	showNextQty(s.qty, n)
 }
 
 func (s *receiptScreen) askQty() {
@@ -222,29 +215,7 @@ func (s *receiptScreen) onFinish() {
 
 func (s *receiptScreen) refresh() {
 	lines, err := s.r.Lines(s.u.ctx)
-	if err != nil {
-		s.lines.RemoveAll()
-		s.rows = nil
-		s.lines.Add(wrapped("Could not read the lines: " + err.Error()))
-		return
-	}
-	// Update the rows in place: re-measuring text is most of a scan's
-	// cost, and a scan changes one line.
-	if len(s.rows) != len(lines) {
-		s.lines.RemoveAll()
-		s.rows = s.rows[:0]
-		for range lines {
-			rt := widget.NewRichText()
-			rt.Truncation = fyne.TextTruncateEllipsis
-			s.rows = append(s.rows, rt)
-			s.lines.Add(rt)
-			s.lines.Add(widget.NewSeparator())
-		}
-		s.lines.Refresh()
-	}
-	for i, l := range lines {
-		setLineRow(s.rows[i], l)
-	}
+	s.rows = showLineRows(s.lines, s.rows, lines, err)
 }
 
 // lineSegments is one line of the running tally: the SKU in bold, the

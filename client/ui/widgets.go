@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"image/color"
 	"strings"
 
@@ -333,4 +334,45 @@ func btn(b *widget.Button) *widget.Button {
 func say(l *widget.Label, text string) {
 	l.SetText(text)
 	showIf(l, text != "")
+}
+
+// showNextQty labels a Qty button with the quantity the next scan stands
+// for (n > 0), highlighted, or plainly "Qty".
+func showNextQty(b *widget.Button, n int64) {
+	if n > 0 {
+		b.SetText(fmt.Sprintf("Qty ×%d", n))
+		b.Importance = widget.WarningImportance
+	} else {
+		b.SetText("Qty")
+		b.Importance = widget.MediumImportance
+	}
+	b.Refresh()
+}
+
+// showLineRows shows a receipt's lines (or why they could not be read) in
+// box, one row and a separator per line, and returns the rows. The rows
+// are updated in place while the number of lines stays the same:
+// re-measuring text is most of a scan's cost, and a scan changes one line.
+func showLineRows(box *fyne.Container, rows []*widget.RichText, lines []app.ReceiptLine, err error) []*widget.RichText {
+	if err != nil {
+		box.RemoveAll()
+		box.Add(wrapped("Could not read the lines: " + err.Error()))
+		return nil
+	}
+	if len(rows) != len(lines) {
+		box.RemoveAll()
+		rows = rows[:0]
+		for range lines {
+			rt := widget.NewRichText()
+			rt.Truncation = fyne.TextTruncateEllipsis
+			rows = append(rows, rt)
+			box.Add(rt)
+			box.Add(widget.NewSeparator())
+		}
+		box.Refresh()
+	}
+	for i, l := range lines {
+		setLineRow(rows[i], l)
+	}
+	return rows
 }
