@@ -25,6 +25,7 @@ import (
 func serveCmd() *cobra.Command {
 	var (
 		data, addr, adminToken, pgDSN string
+		debugAddr                     string
 		heartbeat                     time.Duration
 		countJobs, replenishJobs      bool
 	)
@@ -53,6 +54,13 @@ func serveCmd() *cobra.Command {
 			l, err := net.Listen("tcp", addr)
 			if err != nil {
 				return fmt.Errorf("listen: %w", err)
+			}
+			if debugAddr != "" {
+				stop, err := serveDebug(ctx, debugAddr)
+				if err != nil {
+					return err
+				}
+				defer stop()
 			}
 			ledger := server.NewLedger(st)
 			ledger.Heartbeat = heartbeat
@@ -94,6 +102,7 @@ func serveCmd() *cobra.Command {
 	c.Flags().StringVar(&addr, "addr", "127.0.0.1:8470", "listen address HOST:PORT")
 	c.Flags().StringVar(&adminToken, "admin-token", "", "admin token for the REST API (default: $DRIFTLESS_ADMIN_TOKEN, else DATA/admin.token, made on first start)")
 	c.Flags().StringVar(&pgDSN, "postgres", "", "PostgreSQL DSN: run as one of several replicas on a shared database instead of the embedded SQLite in --data (default $DRIFTLESS_POSTGRES)")
+	c.Flags().StringVar(&debugAddr, "debug-addr", "", "serve Go's profiler (net/http/pprof) on this HOST:PORT; keep it on localhost")
 	c.Flags().DurationVar(&heartbeat, "heartbeat", 10*time.Second, "ping interval; a device silent for three is disconnected")
 	c.Flags().BoolVar(&countJobs, "count-jobs", true, "run the daily counting job: reclassify SKUs (ABC) and raise the count tasks due each day")
 	c.Flags().BoolVar(&replenishJobs, "replenish-jobs", true, "recompute reorder rules and check low-stock alerts daily, and deliver webhooks")
