@@ -6,8 +6,9 @@ import "sync"
 // subscriber when the catalog does. Notifications are coalesced: a slow
 // subscriber sees the latest head, never a queue.
 type Hub struct {
-	mu   sync.Mutex
-	subs map[string]map[*Subscription]struct{}
+	mu    sync.Mutex
+	subs  map[string]map[*Subscription]struct{}
+	heads map[string]uint64 // the highest head announced per warehouse
 }
 
 // Subscription receives the ledger heads of one warehouse on C and the
@@ -22,7 +23,17 @@ type Subscription struct {
 }
 
 // NewHub returns an empty hub.
-func NewHub() *Hub { return &Hub{subs: map[string]map[*Subscription]struct{}{}} }
+func NewHub() *Hub {
+	return &Hub{subs: map[string]map[*Subscription]struct{}{}, heads: map[string]uint64{}}
+}
+
+// Head returns the highest head announced for a warehouse since the hub
+// started (0: none).
+func (h *Hub) Head(warehouse string) uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.heads[warehouse]
+}
 
 // Subscribe starts notifications for a warehouse; call Close when done.
 func (h *Hub) Subscribe(warehouse string) *Subscription {
@@ -58,6 +69,7 @@ func (h *Hub) Subscribers(warehouse string) int {
 func (h *Hub) Publish(warehouse string, head uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.heads[warehouse] = max(h.heads[warehouse], head)
 	for s := range h.subs[warehouse] {
 		offer(s.c, head)
 	}

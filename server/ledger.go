@@ -41,6 +41,8 @@ type Ledger struct {
 	rand io.Reader // device IDs and tokens
 
 	gc groupCommit
+	// feeds hold each warehouse's recent ledger for pulls (feed.go).
+	feeds feeds
 }
 
 // LedgerOption configures a Ledger.
@@ -62,6 +64,11 @@ func WithApplyQueue(n int, wait time.Duration) LedgerOption {
 	return func(l *Ledger) { l.slots = make(chan struct{}, n); l.busyWait = wait }
 }
 
+// WithFeed sets how many recent ledger entries each warehouse's feed
+// keeps in memory for pulls (DefaultFeedEntries); 0 reads every pull from
+// the store.
+func WithFeed(entries int) LedgerOption { return func(l *Ledger) { l.feeds.max = entries } }
+
 // NewLedger returns a ledger over a store.
 func NewLedger(store Store, opts ...LedgerOption) *Ledger {
 	l := &Ledger{
@@ -73,6 +80,7 @@ func NewLedger(store Store, opts ...LedgerOption) *Ledger {
 		busyWait:  5 * time.Second,
 		Heartbeat: 10 * time.Second,
 		rand:      rand.Reader,
+		feeds:     feeds{max: DefaultFeedEntries},
 	}
 	for _, o := range opts {
 		o(l)
@@ -320,6 +328,9 @@ func (l *Ledger) applyGroup(group []*pushReq) {
 				return err
 			}
 		}
+		// Pushes of one group share the users they look up (applying
+		// events never changes a user).
+		users := map[string]User{}
 		for _, req := range group {
 			req.ack, req.err, req.head, req.catalogHead, req.others = nil, nil, 0, 0, nil
 			err := tx.Savepoint(ctx, func() error {
@@ -327,7 +338,7 @@ func (l *Ledger) applyGroup(group []*pushReq) {
 				if err != nil {
 					return err
 				}
-				a := applier{tx: tx, dev: d, now: now, stock: map[StockKey]int64{}}
+				a := applier{tx: tx, dev: d, now: now, stock: map[StockKey]int64{}, users: users}
 				ack, err := a.apply(ctx, req.events)
 				if err != nil {
 					return err
@@ -597,27 +608,46 @@ func lotSuffix(lot string) string {
 
 // Pull returns a page of the device warehouse's ledger after cursor.
 func (l *Ledger) Pull(ctx context.Context, deviceID string, p *syncproto.Pull) (*syncproto.Changes, error) {
+	var d Device
+	err := l.store.View(ctx, func(ctx context.Context, tx ReadTx) (err error) {
+		d, err = tx.Device(ctx, deviceID)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pull for device %s: %w", deviceID, err)
+	}
+	return l.pull(ctx, d, p)
+}
+
+// pull is Pull for a device already read: from the warehouse's feed
+// (feed.go) when the cursor is recent, else from the store.
+func (l *Ledger) pull(ctx context.Context, d Device, p *syncproto.Pull) (*syncproto.Changes, error) {
 	limit := p.Limit
 	if limit <= 0 || limit > syncproto.MaxPage {
 		limit = syncproto.MaxPage
 	}
+	if f := l.feeds.get(d.Warehouse); f != nil {
+		ch, ok, err := f.page(ctx, l.store, l.now(), l.hub.Head(d.Warehouse), d.ID, p.Cursor, limit, p.Compact)
+		if err != nil {
+			return nil, fmt.Errorf("pull for device %s: %w", d.ID, err)
+		}
+		if ok {
+			return ch, nil
+		}
+	}
 	ch := &syncproto.Changes{From: p.Cursor, Cursor: p.Cursor}
 	err := l.store.View(ctx, func(ctx context.Context, tx ReadTx) error {
-		d, err := tx.Device(ctx, deviceID)
-		if err != nil {
-			return err
-		}
 		entries, err := tx.Entries(ctx, d.Warehouse, p.Cursor, limit+1)
 		if err != nil {
 			return err
 		}
 		// Supervisors' decisions share the positions: the page covers
 		// both and carries this device's (see parked.go).
-		ch.Entries, ch.Resolutions, ch.Cursor, ch.More, err = pullResolutions(ctx, tx, d.Warehouse, deviceID, p.Cursor, limit, entries)
+		ch.Entries, ch.Resolutions, ch.Cursor, ch.More, err = pullResolutions(ctx, tx, d.Warehouse, d.ID, p.Cursor, limit, entries)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("pull for device %s: %w", deviceID, err)
+		return nil, fmt.Errorf("pull for device %s: %w", d.ID, err)
 	}
 	ch.Levels = make([]syncproto.Level, 0)
 	idx := map[[3]string]int{}
@@ -634,7 +664,7 @@ func (l *Ledger) Pull(ctx context.Context, deviceID string, p *syncproto.Pull) (
 	if p.Compact {
 		own := ch.Entries[:0]
 		for _, e := range ch.Entries {
-			if e.DeviceID == deviceID {
+			if e.DeviceID == d.ID {
 				own = append(own, e)
 			}
 		}

@@ -56,7 +56,7 @@ func (s *Session) Handle(ctx context.Context, m *syncproto.Message) (*syncproto.
 		}
 		return &syncproto.Message{Type: syncproto.TypeAck, Ack: ack}, nil
 	case syncproto.TypePull:
-		ch, err := s.l.Pull(ctx, s.dev.ID, m.Pull)
+		ch, err := s.l.pull(ctx, s.dev, m.Pull)
 		if err != nil {
 			return nil, err
 		}

@@ -1,7 +1,10 @@
 package storetest
 
 import (
+	"bytes"
+	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/driftless/driftless/server"
 	"github.com/driftless/driftless/syncproto"
@@ -36,6 +39,56 @@ func RunConflicts(t *testing.T, open CatalogOpener) {
 			l := server.NewLedger(st)
 			tc.fn(t, server.NewCatalog(st, l), l)
 		})
+	}
+	t.Run("FeedPagesMatchStore", func(t *testing.T) { testFeedPages(t, open(t)) })
+}
+
+// testFeedPages checks that pages cut from the ledger's in-memory feed
+// equal pages read from the store, entries and decisions alike, at every
+// cursor and page size, through the default feed (brought up to date by
+// the announced heads), a feed of four entries (most cursors older than
+// it, read four at a time, and its only news the recheck: its ledger
+// hears no announcements), and none. feedNeverHeard is the regression
+// test of a feed that stopped after its first read of a ledger longer
+// than one read: with no head announced (a syncd just restarted, with a
+// device pulling its backlog) it ended the device's pull run there.
+func testFeedPages(t *testing.T, st server.CatalogStore) {
+	AddTester(t, st)
+	l := server.NewLedger(st)
+	var tick time.Time
+	clock := func() time.Time { tick = tick.Add(2 * time.Second); return tick }
+	tiny := server.NewLedger(st, server.WithFeed(4), server.WithClock(clock))
+	feedNeverHeard := server.NewLedger(st, server.WithFeed(4))
+	plain := server.NewLedger(st, server.WithFeed(0))
+	seedCatalog(t, server.NewCatalog(st, l))
+	d1, d2 := Enroll(t, l, "h1", "W1"), Enroll(t, l, "h2", "W1")
+	late := race(t, l, d1, d2)
+	// The feeds start here, in the middle of the ledger.
+	pull(t, l, d1, head(t, l, d1), 0, true)
+	pull(t, tiny, d1, head(t, l, d1), 0, true)
+	big := d1.Event(syncproto.KindMove, "A", "BIN-1", "DOCK", 10)
+	wantStatus(t, push(t, l, d1, big).Outcomes[0], syncproto.StatusParked, syncproto.CodeInsufficientStock)
+	must(l.Resolve(ctx, late.ID, server.Decision{Status: syncproto.StatusCancelled, Reason: "picked elsewhere", By: "sup"}))
+	for i := range 6 {
+		push(t, l, d2, d2.Event(syncproto.KindReceive, "B", "", "DOCK", int64(i+1)))
+	}
+	must(l.Resolve(ctx, big.ID, server.Decision{Status: syncproto.StatusApplied, Reason: "recount", By: "sup"}))
+	push(t, l, d1, d1.Event(syncproto.KindPutaway, "B", "DOCK", "BIN-1", 2))
+	h := head(t, l, d1)
+	for _, d := range []*Device{d1, d2} {
+		for cur := uint64(0); cur <= h; cur++ {
+			for _, limit := range []int{1, 2, 3, 0} {
+				for _, compact := range []bool{false, true} {
+					want, _ := json.Marshal(pull(t, plain, d, cur, limit, compact))
+					for name, fl := range map[string]*server.Ledger{"feed": l, "tiny feed": tiny, "feed never heard": feedNeverHeard} {
+						got, _ := json.Marshal(pull(t, fl, d, cur, limit, compact))
+						if !bytes.Equal(got, want) {
+							t.Fatalf("%s, device %s from %d, limit %d, compact %v:\n got %s\nwant %s", name, d.ID, cur, limit, compact, got, want)
+						}
+					}
+				}
+			}
+		}
 	}
 }
 
