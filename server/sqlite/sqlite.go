@@ -45,11 +45,16 @@ func OpenDir(ctx context.Context, dir string) (*Store, error) {
 
 func dsn(path string, write bool) string {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(FULL)", "foreign_keys(1)"} {
+	// temp_store: a push's savepoint journal stays in memory instead of
+	// a temporary file written through system calls.
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(FULL)", "foreign_keys(1)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	if write {
 		q.Set("_txlock", "immediate")
+		// The writer's working set (the indexes' right edges, stock,
+		// usage) stays cached: 64 MiB instead of SQLite's 2 MiB.
+		q.Add("_pragma", "cache_size(-65536)")
 	}
 	return "file:" + path + "?" + q.Encode()
 }
@@ -124,7 +129,7 @@ func (s *Store) Update(ctx context.Context, fn func(context.Context, server.Tx) 
 		return fmt.Errorf("begin: %w", err)
 	}
 	stmts := map[string]*sql.Stmt{}
-	t := &tx{q: sqlTx, levels: map[server.StockKey]*level{},
+	t := &tx{q: &preparedTx{tx: sqlTx}, levels: map[server.StockKey]*level{},
 		stmt: func(name string) *sql.Stmt {
 			st, ok := stmts[name]
 			if !ok {
@@ -156,6 +161,59 @@ func (s *Store) View(ctx context.Context, fn func(context.Context, server.ReadTx
 	defer sqlTx.Rollback()
 	t := &tx{q: sqlTx}
 	return fn(ctx, t)
+}
+
+// preparedTx runs a write transaction's SQL through statements it
+// prepares once per transaction: a group commit runs the same few
+// statements for every event of dozens of pushes, and preparing each
+// call again (what a plain Tx.ExecContext does with this driver) was a
+// tenth of the writer's time. Exec and QueryRow (whose row is scanned and
+// closed at once) go through it; text with several statements, and any
+// beyond the first maxPrepared distinct ones, run directly.
+type preparedTx struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+const maxPrepared = 256
+
+func (p *preparedTx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if st, ok := p.stmts[query]; ok {
+		return st
+	}
+	if len(p.stmts) >= maxPrepared || strings.Contains(query, ";") {
+		return nil
+	}
+	st, err := p.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // run it directly: its error, if any, comes from there
+	}
+	if p.stmts == nil {
+		p.stmts = map[string]*sql.Stmt{}
+	}
+	p.stmts[query] = st
+	return st
+}
+
+func (p *preparedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := p.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return p.tx.ExecContext(ctx, query, args...)
+}
+
+// QueryContext runs directly: the driver steps a prepared statement's one
+// SQLite handle, so a second query through it while the first one's rows
+// are open would reset them.
+func (p *preparedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return p.tx.QueryContext(ctx, query, args...)
+}
+
+func (p *preparedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := p.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return p.tx.QueryRowContext(ctx, query, args...)
 }
 
 type querier interface {
@@ -349,6 +407,21 @@ func (t *tx) EventByID(ctx context.Context, id string) (server.EventRecord, bool
 
 func (t *tx) EventsByID(ctx context.Context, ids []string) (map[string]server.EventRecord, error) {
 	out := make(map[string]server.EventRecord, len(ids))
+	if t.stmt != nil && len(ids) <= 4 {
+		// A handheld scanning live pushes one event at a time: look it
+		// up through the prepared statement.
+		for _, id := range ids {
+			r, err := scanEvent(t.row(ctx, "eventByID", id))
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("get events: %w", err)
+			}
+			out[r.Event.ID] = r
+		}
+		return out, nil
+	}
 	for len(ids) > 0 {
 		n := min(len(ids), 500)
 		args := make([]any, n)
