@@ -315,6 +315,14 @@ func Unmarshal(data []byte) (*Message, error) {
 	if len(data) > MaxMessageBytes {
 		return nil, &Error{Code: ErrMessageTooLarge, Message: fmt.Sprintf("message of %d bytes exceeds the limit of %d", len(data), MaxMessageBytes)}
 	}
+	if m, ok := unmarshalFast(data); ok {
+		return m, nil
+	}
+	return unmarshalSteps(data)
+}
+
+// unmarshalSteps decodes the envelope, then its body.
+func unmarshalSteps(data []byte) (*Message, error) {
 	var env envelope
 	if err := json.Unmarshal(data, &env); err != nil {
 		return nil, &Error{Code: ErrBadMessage, Message: "message is not a JSON envelope: " + err.Error()}
@@ -326,9 +334,119 @@ func Unmarshal(data []byte) (*Message, error) {
 	if len(body) == 0 || bytes.Equal(body, []byte("null")) || body[0] != '{' {
 		return nil, &Error{Code: ErrBadMessage, Message: fmt.Sprintf("%s message has no body object", env.Type), Field: "body"}
 	}
-	m := &Message{Type: env.Type}
+	m, target := newMessage(env.Type)
+	if target == nil {
+		return nil, &Error{Code: ErrUnknownType, Message: fmt.Sprintf("unknown message type %q", env.Type), Field: "type"}
+	}
+	if err := json.Unmarshal(body, target); err != nil {
+		msg := err.Error()
+		var te *json.UnmarshalTypeError
+		field := ""
+		if errors.As(err, &te) {
+			field = te.Field
+		}
+		return nil, &Error{Code: ErrBadMessage, Message: fmt.Sprintf("bad %s message: %s", env.Type, msg), Field: field}
+	}
+	if err := checkLimits(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// unmarshalFast decodes a message in one pass when it has the shape
+// Marshal gives every message, {"type":"T","body":{...}} with each key
+// once: decoding the envelope and then its body scanned the body four
+// times, and a device decodes every changes page of its warehouse. ok is
+// false for anything else, which Unmarshal then decodes step by step
+// (and explains, when it is bad).
+func unmarshalFast(data []byte) (*Message, bool) {
+	const prefix = `{"type":"`
+	if !bytes.HasPrefix(data, []byte(prefix)) {
+		return nil, false
+	}
+	rest := data[len(prefix):]
+	end := bytes.IndexByte(rest, '"')
+	if end <= 0 || !bytes.HasPrefix(rest[end:], []byte(`","body":{`)) ||
+		!oneTypeOneBody(data) {
+		return nil, false
+	}
+	t := Type(rest[:end])
+	m, target := newMessage(t)
+	if target == nil {
+		return nil, false
+	}
+	env := struct {
+		Type Type `json:"type"`
+		Body any  `json:"body"`
+	}{Body: target}
+	if err := json.Unmarshal(data, &env); err != nil || env.Type != t || checkLimits(m) != nil {
+		return nil, false
+	}
+	return m, true
+}
+
+// topKeys counts the top-level keys of the JSON object data equal to
+// "type" and to "body" ignoring case, as encoding/json matches keys: a
+// second "Body" key would merge into the first body in one pass where the
+// step-by-step decoding keeps the last. Keys of nested objects (a
+// location's "type") do not count. Malformed input counts anything; the
+// decoding refuses it anyway.
+func topKeys(data []byte) (types, bodies int) {
+	depth, inString, escaped, start := 0, false, false, 0
+	for i, c := range data {
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+				if depth == 1 {
+					key := data[start:i]
+					rest := bytes.TrimLeft(data[i+1:], " \t\r\n")
+					if len(rest) > 0 && rest[0] == ':' {
+						if bytes.EqualFold(key, []byte("type")) {
+							types++
+						} else if bytes.EqualFold(key, []byte("body")) {
+							bodies++
+						}
+					}
+				}
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString, start = true, i+1
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		}
+	}
+	return types, bodies
+}
+
+func oneTypeOneBody(data []byte) bool {
+	types, bodies := topKeys(data)
+	return types == 1 && bodies == 1
+}
+
+// checkLimits refuses what is well formed but too much.
+func checkLimits(m *Message) error {
+	if m.Type == TypePush && len(m.Push.Events) > MaxBatch {
+		return &Error{Code: ErrBadMessage, Message: fmt.Sprintf("push of %d events exceeds the batch limit of %d", len(m.Push.Events), MaxBatch), Field: "events"}
+	}
+	return nil
+}
+
+// newMessage returns an empty message of type t and the body to decode
+// into (nil for an unknown type).
+func newMessage(t Type) (*Message, any) {
+	m := &Message{Type: t}
 	var target any
-	switch env.Type {
+	switch t {
 	case TypeHello:
 		m.Hello = new(Hello)
 		target = m.Hello
@@ -360,21 +478,9 @@ func Unmarshal(data []byte) (*Message, error) {
 		m.Pong = new(Pong)
 		target = m.Pong
 	default:
-		return nil, &Error{Code: ErrUnknownType, Message: fmt.Sprintf("unknown message type %q", env.Type), Field: "type"}
+		return nil, nil
 	}
-	if err := json.Unmarshal(body, target); err != nil {
-		msg := err.Error()
-		var te *json.UnmarshalTypeError
-		field := ""
-		if errors.As(err, &te) {
-			field = te.Field
-		}
-		return nil, &Error{Code: ErrBadMessage, Message: fmt.Sprintf("bad %s message: %s", env.Type, msg), Field: field}
-	}
-	if m.Type == TypePush && len(m.Push.Events) > MaxBatch {
-		return nil, &Error{Code: ErrBadMessage, Message: fmt.Sprintf("push of %d events exceeds the batch limit of %d", len(m.Push.Events), MaxBatch), Field: "events"}
-	}
-	return m, nil
+	return m, target
 }
 
 // Protocol error codes. The list only grows.

@@ -317,6 +317,36 @@ func TestUnmarshalErrors(t *testing.T) {
 	}
 }
 
+// TestUnmarshalOnePass checks that the wire fixtures, as Marshal writes
+// them, take the one-pass decoding and decode as step by step.
+func TestUnmarshalOnePass(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
+	for _, p := range files {
+		raw, _ := os.ReadFile(p)
+		m, err := Unmarshal(raw)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		wire, _ := Marshal(m)
+		fast, ok := unmarshalFast(wire)
+		if !ok {
+			t.Errorf("%s: Marshal's output does not take the one-pass decoding", p)
+			continue
+		}
+		steps, _ := unmarshalSteps(wire)
+		a, _ := Marshal(fast)
+		b, _ := Marshal(steps)
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: one pass %s, step by step %s", p, a, b)
+		}
+	}
+	// A second body key, in another case, is left to the step by step
+	// decoding (which keeps the last).
+	if _, ok := unmarshalFast([]byte(`{"type":"push","body":{"events":[]},"BODY":{"events":[]}}`)); ok {
+		t.Error("one pass took a message with two body keys")
+	}
+}
+
 func FuzzUnmarshal(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
 	for _, p := range files {
@@ -324,8 +354,21 @@ func FuzzUnmarshal(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte(`{"type":"push","body":{"events":[{"seq":1}]}}`))
+	f.Add([]byte(`{"type":"push","body":{"events":[]},"Body":{"events":[{"seq":1}]}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := Unmarshal(data)
+		if fast, ok := unmarshalFast(data); ok {
+			// The one-pass decoding must agree with the step by step one.
+			steps, err := unmarshalSteps(data)
+			if err != nil {
+				t.Fatalf("one pass decoded %s, step by step refused it: %v", fast.Type, err)
+			}
+			a, _ := Marshal(fast)
+			b, _ := Marshal(steps)
+			if !bytes.Equal(a, b) {
+				t.Fatalf("one pass decoded %s, step by step %s", a, b)
+			}
+		}
 		if err != nil {
 			if _, ok := err.(*Error); !ok {
 				t.Fatalf("error of type %T: %v", err, err)
