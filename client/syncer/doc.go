@@ -19,10 +19,15 @@
 //     acknowledged events, so this works when the server lost events).
 //     Answers to pushes sent before the restart are stale and ignored.
 //   - busy: the push or pull is repeated after retry_after_ms.
-//   - pull/changes: whenever head > cursor (from welcome, a poke, or the
-//     ledger positions in acks) and no push is in flight, page by page
-//     while more; each page is stored with Store.ApplyChanges. Waiting for
-//     the pushes to drain lets a catch-up's acks come first.
+//   - pull/changes: whenever head > cursor (from welcome or a poke) and
+//     no push is in flight, page by page while more; each page is stored
+//     with Store.ApplyChanges. Waiting for the pushes to drain lets a
+//     catch-up's acks come first. The ledger positions in acks do not
+//     start a pull: the server's poke, spaced for the size of the fleet,
+//     follows the device's own pushes too (the poll tick pulls them if no
+//     poke comes), where a pull per ack had every handheld pull the
+//     warehouse's ledger after each of its scans. The device is idle
+//     only once its own entries are pulled.
 //   - ping/pong: the loop pings every heartbeat and answers pings; the
 //     reader gives up when nothing arrives for the dead timeout.
 //

@@ -41,6 +41,7 @@ type fakeServer struct {
 	conns     []*fakeConn
 	connTimes []time.Time
 	pushes    int // pushes received, every connection
+	pulls     int // pulls received, every connection
 	gaps      int // sequence_gap answers sent
 
 	// Hooks, set before the engine starts.
@@ -48,6 +49,7 @@ type fakeServer struct {
 	helloError func(conn int) *syncproto.Error       // refuse the n-th connection (1-based)
 	onPush     func(n int, p *syncproto.Push) action // n counts pushes from 1
 	silent     bool                                  // after welcome, read but never answer
+	noPokes    bool                                  // no poke after a push (pokeAll still pokes)
 	lieWelcome bool                                  // welcome claims to hold what the device says it acked
 }
 
@@ -154,6 +156,9 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 			reply = &syncproto.Message{Type: syncproto.TypePong, Pong: &syncproto.Pong{Nonce: m.Ping.Nonce}}
 		case syncproto.TypePong:
 		case syncproto.TypePull:
+			f.mu.Lock()
+			f.pulls++
+			f.mu.Unlock()
 			reply = &syncproto.Message{Type: syncproto.TypeChanges, Changes: f.pull(m.Pull)}
 		case syncproto.TypePush:
 			f.mu.Lock()
@@ -186,7 +191,9 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 			if err := c.write(&syncproto.Message{Type: syncproto.TypeAck, Ack: ack}); err != nil {
 				return
 			}
-			f.pokeAll(head)
+			if !f.noPokes {
+				f.pokeAll(head)
+			}
 			continue
 		default:
 			reply = &syncproto.Message{Type: syncproto.TypeError, Error: &syncproto.Error{Code: syncproto.ErrBadMessage, Message: "unexpected " + string(m.Type)}}

@@ -46,6 +46,13 @@ type session struct {
 
 	serverAcked  uint64
 	cursor, head uint64
+	// ownHead is the ledger position of this device's latest applied
+	// event (from acks). It does not start a pull by itself: the server's
+	// poke, spaced for the fleet, follows a device's own pushes too, and
+	// a pull per ack would make every device pull the warehouse's ledger
+	// after each of its scans. The poll tick folds it into head in case a
+	// poke never comes.
+	ownHead uint64
 	// catalogCursor and catalogHead are the catalog's, like cursor and
 	// head; catalogPoke is the newest catalog head poked (the reader
 	// writes it).
@@ -297,6 +304,7 @@ func (s *session) loop(msgs <-chan *syncproto.Message, readErr <-chan error, pok
 			s.catalogHead = max(s.catalogHead, s.catalogPoke.Load())
 		case <-e.notify:
 		case <-poll.C:
+			s.head = max(s.head, s.ownHead)
 		case <-hold.C:
 		case <-ping.C:
 			s.pingNonce++
@@ -337,9 +345,9 @@ func (s *session) handle(m *syncproto.Message, hold *time.Timer) (res sessionRes
 		s.serverAcked = m.Ack.AckedThrough
 		s.progress = true
 		for _, o := range m.Ack.Outcomes {
-			// The ledger reaches at least as far as our own entries: pull
-			// them even if the poke is late, so the view converges.
-			s.head = max(s.head, o.Position)
+			// The ledger reaches at least as far as our own entries
+			// (pulled on the next poke, or the poll tick).
+			s.ownHead = max(s.ownHead, o.Position)
 			if o.Status != syncproto.StatusApplied {
 				e.log.Info("event not applied", "id", o.ID, "seq", o.Seq, "status", o.Status, "code", o.Code, "reason", o.Reason)
 			}
@@ -475,7 +483,7 @@ func (s *session) publish() error {
 	if err != nil {
 		return err
 	}
-	idle := len(s.inflight) == 0 && s.serverAcked >= st.LastSeq && st.Unacked == 0 && s.cursor >= s.head && s.catalogCursor >= s.catalogHead
+	idle := len(s.inflight) == 0 && s.serverAcked >= st.LastSeq && st.Unacked == 0 && s.cursor >= max(s.head, s.ownHead) && s.catalogCursor >= s.catalogHead
 	if idle && !s.wasIdle {
 		now := e.cfg.Now()
 		if err := e.st.MarkSynced(s.ctx, now); err != nil {
@@ -486,7 +494,7 @@ func (s *session) publish() error {
 	s.wasIdle = idle
 	e.setStatus(func(x *Status) {
 		x.Online, x.Idle = true, idle
-		x.LastSeq, x.Unacked, x.ServerAcked, x.Cursor, x.Head = st.LastSeq, st.Unacked, s.serverAcked, s.cursor, s.head
+		x.LastSeq, x.Unacked, x.ServerAcked, x.Cursor, x.Head = st.LastSeq, st.Unacked, s.serverAcked, s.cursor, max(s.head, s.ownHead)
 		x.LastSyncAt, x.Attention = st.LastSyncAt, st.Attention
 	})
 	return nil

@@ -231,6 +231,51 @@ func TestPokeTriggersPull(t *testing.T) {
 	}
 }
 
+// TestOwnPushesWaitForPoke: acks tell the device the ledger grew by its
+// own entries, but it pulls them with the server's next poke (or the poll
+// tick), not after every ack: in the soak every handheld pulled the
+// warehouse's ledger after each of its scans.
+func TestOwnPushesWaitForPoke(t *testing.T) {
+	f := newFakeServer(t)
+	f.noPokes = true
+	st := device(t, f)
+	cfg := testConfig(f)
+	cfg.PollInterval = time.Hour
+	e := syncer.New(st, cfg)
+	serve(t, e)
+	ctx := context.Background()
+	for i := range 10 {
+		if _, err := st.Record(ctx, store.Scan{User: "u", Kind: syncproto.KindReceive, SKU: "A", To: "DOCK", Qty: int64(i + 1)}); err != nil {
+			t.Fatal(err)
+		}
+		e.Notify()
+		deadline := time.Now().Add(5 * time.Second)
+		for e.Status().ServerAcked < uint64(i+1) {
+			if time.Now().After(deadline) {
+				t.Fatalf("scan %d not acknowledged", i+1)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	f.mu.Lock()
+	pulls, head := f.pulls, uint64(len(f.ledger))
+	f.mu.Unlock()
+	if pulls != 0 {
+		t.Fatalf("%d pulls before any poke, want 0", pulls)
+	}
+	if e.Status().Idle {
+		t.Fatal("idle with its own entries not pulled")
+	}
+	f.pokeAll(head)
+	waitIdle(t, e)
+	if s, _ := st.State(ctx); s.Cursor != head {
+		t.Fatalf("cursor %d after the poke, want %d", s.Cursor, head)
+	}
+	if q, _ := st.Stock(ctx, "DOCK", "A", ""); q != 55 {
+		t.Fatalf("stock %d, want 55", q)
+	}
+}
+
 func TestResendAfterServerLostEvents(t *testing.T) {
 	for _, lie := range []bool{false, true} {
 		t.Run(fmt.Sprintf("welcome_claims_all=%v", lie), func(t *testing.T) {
