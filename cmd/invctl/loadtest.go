@@ -74,6 +74,7 @@ It exits 1 when anything was lost, doubled or left diverged.`,
 	f.DurationVar(&cfg.Heartbeat, "heartbeat", 0, "devices' ping interval (default: the server's)")
 	f.BoolVar(&cfg.Offline, "offline", false, "record every scan before connecting (catch-up)")
 	f.Float64Var(&cfg.DropRate, "drop-rate", 0, "fraction of pushes after which the connection is cut")
+	f.BoolVar(&cfg.Light, "light", false, "simulate devices with the real sync engine over in-memory storage instead of their own SQLite databases (loads the server, not the load generator)")
 	f.StringVar(&cfg.Dir, "dir", "", "directory for the device databases (default: a temporary one)")
 	f.Uint64Var(&cfg.Seed, "seed", 1, "random seed of the scan mix and the faults")
 	f.DurationVar(&cfg.Timeout, "timeout", 10*time.Minute, "give up after this long")

@@ -58,6 +58,10 @@ type Config struct {
 	// DropRate is the fraction of pushes after which the connection is cut
 	// (after the push is sent, before its ack is read).
 	DropRate float64
+	// Light simulates each device with the real sync engine over an
+	// in-memory store (see memStore) instead of its own SQLite database:
+	// the fleet soak's way to load the server and not the load generator.
+	Light bool
 	// Dir holds the devices' databases (a temporary directory when empty).
 	Dir  string
 	Seed uint64
@@ -102,10 +106,18 @@ func (r Report) OK() bool {
 	return r.Lost == 0 && r.Duplicated == 0 && r.Diverged == 0 && r.Unacked == 0
 }
 
+// deviceStore is what the load test needs of a simulated handheld's
+// storage: a real store.Store, or a light device's memStore.
+type deviceStore interface {
+	syncer.Store
+	Record(ctx context.Context, sc store.Scan) (syncproto.Event, error)
+	StockLevels(ctx context.Context) ([]syncproto.Level, error)
+}
+
 // device is one simulated handheld.
 type device struct {
 	id, name string
-	st       *store.Store
+	st       deviceStore
 	eng      *syncer.Engine
 	rng      *mrand.Rand
 	bins     []string
@@ -182,13 +194,20 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		// Simulated devices share one disk where real ones each have their
 		// own: they commit without fsync (WAL, synchronous=NORMAL: durable
 		// across a process kill, not a power cut). The server keeps FULL.
-		st, err := store.Open(ctx, filepath.Join(cfg.Dir, name+".db"), store.WithSynchronous("NORMAL"))
-		if err != nil {
-			return Report{}, err
-		}
-		defer st.Close()
-		if err := st.Enroll(ctx, store.Identity{DeviceID: id, Token: token, ServerURL: wsURL, Warehouse: cfg.Warehouse}); err != nil {
-			return Report{}, err
+		ident := store.Identity{DeviceID: id, Token: token, ServerURL: wsURL, Warehouse: cfg.Warehouse}
+		var st deviceStore
+		if cfg.Light {
+			st = newMemStore(ident)
+		} else {
+			real, err := store.Open(ctx, filepath.Join(cfg.Dir, name+".db"), store.WithSynchronous("NORMAL"))
+			if err != nil {
+				return Report{}, err
+			}
+			defer real.Close()
+			if err := real.Enroll(ctx, ident); err != nil {
+				return Report{}, err
+			}
+			st = real
 		}
 		d := &device{id: id, name: name, st: st, rng: mrand.New(mrand.NewPCG(cfg.Seed, uint64(i)))}
 		for b := 0; b < 8; b++ {
