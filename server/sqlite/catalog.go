@@ -147,6 +147,7 @@ func (tb *table[T]) list(ctx context.Context, t *tx, f server.ListFilter) ([]T, 
 }
 
 func (tb *table[T]) put(ctx context.Context, t *tx, rec T) (uint64, error) {
+	t.lookups.forget()
 	wh, code := tb.Change(&rec)
 	res, err := t.exec(ctx, "catalogChange", string(tb.Kind), wh, code)
 	if err != nil {
@@ -288,7 +289,24 @@ func init() {
 }
 
 func (t *tx) SKU(ctx context.Context, code string) (server.SKU, error) {
-	return skuTable.get(ctx, t, server.CatalogKey{Code: code})
+	if t.stmt == nil {
+		return skuTable.get(ctx, t, server.CatalogKey{Code: code})
+	}
+	// A group commit asks for the same SKUs event after event (unit
+	// costs for usage, count tolerances): the write transaction keeps
+	// what it read until it writes the catalog (see lookups).
+	if hit, ok := t.lookups.skus[code]; ok {
+		return hit.sku, hit.err
+	}
+	s, err := skuTable.get(ctx, t, server.CatalogKey{Code: code})
+	if err != nil && !server.IsNotFound(err) {
+		return s, err
+	}
+	if t.lookups.skus == nil {
+		t.lookups.skus = map[string]skuHit{}
+	}
+	t.lookups.skus[code] = skuHit{s, err}
+	return s, err
 }
 
 func (t *tx) SKUs(ctx context.Context, f server.ListFilter) ([]server.SKU, error) {

@@ -60,8 +60,19 @@ func limitOf(n int) int {
 }
 
 func (t *tx) ReorderRule(ctx context.Context, warehouse, sku string) (server.ReorderRule, bool, error) {
+	k := [2]string{warehouse, sku}
+	if hit, ok := t.lookups.rules[k]; ok && t.stmt != nil {
+		return hit.rule, hit.ok, nil
+	}
 	var r server.ReorderRule
 	ok, err := t.getJSON(ctx, "reorder rule", &r, `SELECT data FROM reorder_rules WHERE warehouse = ? AND sku = ?`, warehouse, sku)
+	if err == nil && t.stmt != nil {
+		// Every applied event checks its SKU's rule for alerts; see lookups.
+		if t.lookups.rules == nil {
+			t.lookups.rules = map[[2]string]ruleHit{}
+		}
+		t.lookups.rules[k] = ruleHit{r, ok}
+	}
 	return r, ok, err
 }
 
@@ -73,6 +84,7 @@ func (t *tx) ReorderRules(ctx context.Context, warehouse string) ([]server.Reord
 }
 
 func (t *tx) PutReorderRule(ctx context.Context, r server.ReorderRule) error {
+	t.lookups.forget()
 	data, err := jsonMarshal(r)
 	if err == nil {
 		_, err = t.q.ExecContext(ctx, `INSERT INTO reorder_rules (warehouse, sku, data) VALUES (?, ?, ?)

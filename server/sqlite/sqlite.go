@@ -231,7 +231,31 @@ type tx struct {
 	// back.
 	levels map[server.StockKey]*level
 	undo   []undoLevel
+	// lookups caches catalog reads of a write transaction.
+	lookups lookups
 }
+
+// lookups are catalog records a write transaction read, kept while it
+// does not write the catalog: a group commit of a hundred pushes asks for
+// the same SKUs and reorder rules again and again. Any catalog write
+// (every table's put logs a catalog change), any reorder rule write and
+// any savepoint rolled back forget them all.
+type lookups struct {
+	skus  map[string]skuHit
+	rules map[[2]string]ruleHit
+}
+
+type skuHit struct {
+	sku server.SKU
+	err error // nil or not found
+}
+
+type ruleHit struct {
+	rule server.ReorderRule
+	ok   bool
+}
+
+func (l *lookups) forget() { l.skus, l.rules = nil, nil }
 
 // level is a stock row as this transaction sees it.
 type level struct {
@@ -553,6 +577,7 @@ func (t *tx) Savepoint(ctx context.Context, fn func() error) error {
 	mark := len(t.undo)
 	defer func() { t.undo = t.undo[:mark] }()
 	if err := fn(); err != nil {
+		t.lookups.forget()
 		// Stock rows made inside the savepoint are gone with it, and so
 		// are the levels it changed.
 		for i := len(t.undo) - 1; i >= mark; i-- {
