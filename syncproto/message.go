@@ -2,9 +2,9 @@ package syncproto
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
+	json "github.com/segmentio/encoding/json"
 	"time"
 )
 
