@@ -119,11 +119,10 @@ func (f *feed) page(ctx context.Context, st Store, now time.Time, announced uint
 
 	i := sort.Search(len(entries), func(k int) bool { return entries[k].Position > cursor })
 	j := sort.Search(len(decided), func(k int) bool { return decided[k].Position > cursor })
-	ch := &syncproto.Changes{From: cursor, Cursor: cursor, Entries: []syncproto.Entry{}, Levels: []syncproto.Level{}}
-	idx := map[[3]string]int{}
-	n := 0
-	for n < limit && (i < len(entries) || j < len(decided)) {
-		n++
+	n := min(limit, len(entries)-i)
+	ch := &syncproto.Changes{From: cursor, Cursor: cursor, Entries: []syncproto.Entry{}, Levels: make([]syncproto.Level, 0, n)}
+	idx := make(map[[3]string]int, n)
+	for taken := 0; taken < limit && (i < len(entries) || j < len(decided)); taken++ {
 		if j >= len(decided) || (i < len(entries) && entries[i].Position < decided[j].Position) {
 			e := entries[i]
 			i++

@@ -81,7 +81,11 @@ func (s *Session) pullCatalog(ctx context.Context, p *syncproto.Pull, ch *syncpr
 		return nil
 	}
 	budget := syncproto.MaxMessageBytes * 7 / 8
-	if len(ch.Entries) > 0 {
+	if n := changesSizeBound(ch); n < syncproto.MaxMessageBytes/2 {
+		// Encoding the page to learn its size cost as much as sending
+		// it: a bound does, unless the page is large.
+		budget -= n
+	} else if len(ch.Entries) > 0 || len(ch.Levels) > 0 {
 		b, err := json.Marshal(ch)
 		if err != nil {
 			return fmt.Errorf("pull for device %s: %w", s.dev.ID, err)
@@ -99,6 +103,24 @@ func (s *Session) pullCatalog(ctx context.Context, p *syncproto.Pull, ch *syncpr
 	}
 	ch.CatalogFrom, ch.CatalogCursor, ch.Catalog, ch.CatalogMore = *p.CatalogCursor, page.Cursor, page.Records, page.More
 	return nil
+}
+
+// changesSizeBound bounds the JSON size of a ledger page: each record's
+// keys and numbers, and its strings as if every byte needed a six-byte
+// escape.
+func changesSizeBound(ch *syncproto.Changes) int {
+	const num = 20 // a uint64 in decimal
+	n := 200
+	for _, e := range ch.Entries {
+		n += 160 + 5*num + 6*(len(e.EventID)+len(e.DeviceID)+len(e.Kind)+len(e.Location)+len(e.SKU)+len(e.Lot))
+	}
+	for _, l := range ch.Levels {
+		n += 60 + 2*num + 6*(len(l.Location)+len(l.SKU)+len(l.Lot))
+	}
+	for _, r := range ch.Resolutions {
+		n += 140 + 2*num + 6*(len(r.EventID)+len(r.Status)+len(r.Reason)+len(r.By))
+	}
+	return n
 }
 
 // Fatal says whether a protocol error code ends the session.
