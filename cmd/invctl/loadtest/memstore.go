@@ -30,7 +30,7 @@ type memStore struct {
 	outcomes map[uint64]syncproto.Outcome
 	acked    uint64 // acked_through
 	cursor   uint64
-	levels   map[key3]syncproto.Level
+	levels   map[key3]*syncproto.Level
 	synced   time.Time
 }
 
@@ -39,7 +39,7 @@ type key3 struct{ location, sku, lot string }
 var _ syncer.Store = (*memStore)(nil)
 
 func newMemStore(id store.Identity) *memStore {
-	return &memStore{id: id, outcomes: map[uint64]syncproto.Outcome{}, levels: map[key3]syncproto.Level{}}
+	return &memStore{id: id, outcomes: map[uint64]syncproto.Outcome{}, levels: map[key3]*syncproto.Level{}}
 }
 
 func (m *memStore) Identity(context.Context) (store.Identity, error) {
@@ -125,8 +125,10 @@ func (m *memStore) ApplyChanges(_ context.Context, ch *syncproto.Changes) error 
 		return nil
 	}
 	set := func(k key3, l syncproto.Level) {
-		if cur, ok := m.levels[k]; !ok || l.Position > cur.Position {
-			m.levels[k] = l
+		if cur, ok := m.levels[k]; !ok {
+			m.levels[k] = &l
+		} else if l.Position > cur.Position {
+			*cur = l
 		}
 	}
 	for _, e := range ch.Entries {
@@ -165,7 +167,7 @@ func (m *memStore) StockLevels(context.Context) ([]syncproto.Level, error) {
 	defer m.mu.Unlock()
 	out := make([]syncproto.Level, 0, len(m.levels))
 	for _, l := range m.levels {
-		out = append(out, l)
+		out = append(out, *l)
 	}
 	return out, nil
 }
