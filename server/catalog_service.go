@@ -22,6 +22,8 @@ type Catalog struct {
 	ledger *Ledger
 	now    func() time.Time
 	log    *slog.Logger
+	// heads is the catalog head as last read (catalog_sync.go).
+	heads catalogHeads
 
 	SKUs           *Collection[SKU]
 	Barcodes       *Collection[Barcode]

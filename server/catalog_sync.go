@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/driftless/driftless/syncproto"
 )
@@ -47,6 +49,33 @@ func (a announcingStore) UpdateCatalog(ctx context.Context, fn func(ctx context.
 	return err
 }
 
+// catalogHeads spares a pull the store when the catalog has not changed
+// since the device's catalog cursor: every pull of every handheld asks,
+// and catalog changes are rare. The head is the highest of what a store
+// read last saw and what the hub announced since (every committed
+// catalog write is announced, here or from another replica); a read older
+// than catalogRecheck is not trusted, so a change that was never
+// announced reaches the devices a second late, not never.
+type catalogHeads struct {
+	mu      sync.Mutex
+	head    uint64
+	checked time.Time
+}
+
+const catalogRecheck = time.Second
+
+func (h *catalogHeads) unchangedSince(now time.Time, announced, after uint64) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return !h.checked.IsZero() && now.Sub(h.checked) < catalogRecheck && max(h.head, announced) <= after
+}
+
+func (h *catalogHeads) saw(now time.Time, head uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.head, h.checked = max(h.head, head), now
+}
+
 // Head returns the catalog head: the position of the last catalog change.
 func (c *Catalog) Head(ctx context.Context) (uint64, error) {
 	var head uint64
@@ -76,11 +105,15 @@ type CatalogPage struct {
 // is left, so changes of other warehouses do not hold a device back.
 func (c *Catalog) PullCatalog(ctx context.Context, warehouse string, after uint64, budget int) (CatalogPage, error) {
 	page := CatalogPage{Records: &syncproto.Catalog{}, Cursor: after}
+	if c.heads.unchangedSince(c.now(), c.ledger.hub.CatalogHead(), after) {
+		return page, nil
+	}
 	err := c.store.ViewCatalog(ctx, func(ctx context.Context, tx CatalogReadTx) error {
 		head, err := tx.CatalogHead(ctx)
 		if err != nil {
 			return err
 		}
+		c.heads.saw(c.now(), head)
 		changes, err := tx.CatalogChanges(ctx, warehouse, after, syncproto.MaxPage+1)
 		if err != nil {
 			return err

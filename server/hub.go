@@ -9,6 +9,8 @@ type Hub struct {
 	mu    sync.Mutex
 	subs  map[string]map[*Subscription]struct{}
 	heads map[string]uint64 // the highest head announced per warehouse
+	// catalogHead is the highest catalog head announced.
+	catalogHead uint64
 }
 
 // Subscription receives the ledger heads of one warehouse on C and the
@@ -65,6 +67,14 @@ func (h *Hub) Subscribers(warehouse string) int {
 	return len(h.subs[warehouse])
 }
 
+// CatalogHead returns the highest catalog head announced since the hub
+// started (0: none).
+func (h *Hub) CatalogHead() uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.catalogHead
+}
+
 // Publish announces a warehouse's new head to its subscribers.
 func (h *Hub) Publish(warehouse string, head uint64) {
 	h.mu.Lock()
@@ -81,6 +91,7 @@ func (h *Hub) Publish(warehouse string, head uint64) {
 func (h *Hub) PublishCatalog(head uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.catalogHead = max(h.catalogHead, head)
 	for _, subs := range h.subs {
 		for s := range subs {
 			offer(s.cat, head)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/driftless/driftless/server"
 	"github.com/driftless/driftless/syncproto"
@@ -49,6 +50,48 @@ func RunCatalog(t *testing.T, open CatalogOpener) {
 			l := server.NewLedger(st)
 			tc.fn(t, server.NewCatalog(st, l), l)
 		})
+	}
+	t.Run("PullCatalogSeesEveryChange", func(t *testing.T) {
+		defer func() {
+			if r := recover(); r != nil {
+				mf, ok := r.(mustFail)
+				if !ok {
+					panic(r)
+				}
+				t.Fatalf("%s:%d: %v", mf.file, mf.line, mf.err)
+			}
+		}()
+		testPullCatalogHeads(t, open(t))
+	})
+}
+
+// testPullCatalogHeads: a catalog pull skips the store while the catalog
+// has not changed since the device's cursor, and still sees every change:
+// at once when it was announced, within the recheck when it was not (a
+// write through another server's catalog, whose hub this one never
+// hears).
+func testPullCatalogHeads(t *testing.T, st server.CatalogStore) {
+	now := time.Unix(1_800_000_000, 0)
+	clock := func() time.Time { return now }
+	l := server.NewLedger(st, server.WithClock(clock))
+	c := server.NewCatalog(st, l)
+	other := server.NewCatalog(st, server.NewLedger(st))
+	seedCatalog(t, c)
+	head := must(c.Head(ctx))
+	if p := must(c.PullCatalog(ctx, "W1", head, 1<<20)); p.Cursor != head || p.Records.Len() != 0 || p.More {
+		t.Fatalf("pull at the head: %+v", p)
+	}
+	must(c.SKUs.Create(ctx, server.SKU{Code: "ANNOUNCED", Name: "announced", Unit: "each"}))
+	p := must(c.PullCatalog(ctx, "W1", head, 1<<20))
+	if len(p.Records.SKUs) != 1 || p.Records.SKUs[0].Code != "ANNOUNCED" {
+		t.Fatalf("announced change not pulled at once: %+v", p.Records)
+	}
+	head = p.Cursor
+	must(other.SKUs.Create(ctx, server.SKU{Code: "UNHEARD", Name: "unheard", Unit: "each"}))
+	now = now.Add(2 * time.Second)
+	p = must(c.PullCatalog(ctx, "W1", head, 1<<20))
+	if len(p.Records.SKUs) != 1 || p.Records.SKUs[0].Code != "UNHEARD" {
+		t.Fatalf("unannounced change not pulled after the recheck: %+v", p.Records)
 	}
 }
 
