@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"sync"
@@ -156,6 +157,12 @@ func (ss *session) writer(ctx, serverCtx context.Context) error {
 func (ss *session) poker(ctx context.Context) error {
 	sub := ss.srv.Ledger.Hub().Subscribe(ss.dev.Warehouse)
 	defer sub.Close()
+	// A fleet that connected together was poked together, every
+	// interval, and pulled together: in the soak group commits slowed
+	// from 15 to 60-120 ms every two seconds, in step with the pokes.
+	// Each session has its own slot in the interval (phase), so a fleet's
+	// pulls spread evenly over it.
+	phase := rand.Float64()
 	var last time.Time
 	var sent uint64 // the last ledger head poked
 	for {
@@ -168,8 +175,7 @@ func (ss *session) poker(ctx context.Context) error {
 				return nil
 			}
 		case head := <-sub.C:
-			interval := max(ss.srv.PokeInterval, time.Duration(ss.srv.Ledger.Hub().Subscribers(ss.dev.Warehouse))*ss.srv.PokeSpacing)
-			if wait := interval - time.Since(last); wait > 0 {
+			if wait := pokeDue(time.Now(), last, ss.pokeInterval(), phase); wait > 0 {
 				select {
 				case <-ctx.Done():
 					return nil
@@ -188,6 +194,26 @@ func (ss *session) poker(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// pokeDue says how long after now the next poke is due: the device's
+// slots are the times phase × interval past a multiple of interval, and
+// it is poked at most once per slot; after a quiet spell (its current
+// slot unused) at once.
+func pokeDue(now, last time.Time, interval time.Duration, phase float64) time.Duration {
+	off := time.Duration(phase * float64(interval))
+	due := now.Add(-off).Truncate(interval).Add(off) // the slot now is in
+	if !due.After(last) {
+		due = due.Add(interval) // already poked in it: the next one
+	}
+	return due.Sub(now)
+}
+
+// pokeInterval is the shortest time between two pokes to this device:
+// PokeInterval, or PokeSpacing for each connected device of its
+// warehouse when that is longer.
+func (ss *session) pokeInterval() time.Duration {
+	return max(ss.srv.PokeInterval, time.Duration(ss.srv.Ledger.Hub().Subscribers(ss.dev.Warehouse))*ss.srv.PokeSpacing)
 }
 
 // read is one message, or the error reading it, from the socket.
