@@ -232,35 +232,65 @@ func (l *Ledger) Hello(ctx context.Context, h *syncproto.Hello) (Device, *syncpr
 // disk where a commit costs milliseconds of fsync, this is what lets
 // hundreds of devices push at once.
 func (l *Ledger) Push(ctx context.Context, deviceID string, events []syncproto.Event) (*syncproto.Ack, error) {
+	req, err := l.enqueue(ctx, deviceID, events, false)
+	if err != nil {
+		return nil, err
+	}
+	return req.wait()
+}
+
+// StartPush queues a push for the next group commit and returns at once
+// with a function that waits for its outcome, as Push returns it. Pushes
+// started one after another are applied in that order, so a session can
+// queue a device's next push while the one before waits for its group
+// (a device keeps several in flight) and answer them in order. Once
+// queued, a push is applied or refused whether or not anyone waits.
+func (l *Ledger) StartPush(ctx context.Context, deviceID string, events []syncproto.Event) func() (*syncproto.Ack, error) {
+	req, err := l.enqueue(ctx, deviceID, events, true)
+	if err != nil {
+		return func() (*syncproto.Ack, error) { return nil, err }
+	}
+	return req.wait
+}
+
+// enqueue takes an apply slot (or answers busy), queues the push and,
+// when no group is being applied, leads the next one: in a new goroutine
+// when async, else before returning.
+func (l *Ledger) enqueue(ctx context.Context, deviceID string, events []syncproto.Event, async bool) (*pushReq, error) {
 	select {
 	case l.slots <- struct{}{}:
-		defer func() { <-l.slots }()
 	default:
 		t := time.NewTimer(l.busyWait)
 		defer t.Stop()
 		select {
 		case l.slots <- struct{}{}:
-			defer func() { <-l.slots }()
 		case <-t.C:
 			return nil, &Error{Code: EBusy, Message: "the server is busy applying other devices' events", RetryAfter: time.Second}
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
 	}
+	// The group gives the slot back when it is done with the push.
 	req := &pushReq{deviceID: deviceID, events: events, done: make(chan struct{})}
 	l.gc.mu.Lock()
 	l.gc.pending = append(l.gc.pending, req)
 	lead := !l.gc.busy
 	l.gc.busy = true
 	l.gc.mu.Unlock()
-	if lead {
+	switch {
+	case lead && async:
+		go l.lead()
+	case lead:
 		l.lead()
 	}
-	// Once queued, a push is applied or refused whatever its caller does:
-	// wait for the answer so the outcome is never in doubt.
+	return req, nil
+}
+
+// wait waits for the push's group and returns its outcome.
+func (req *pushReq) wait() (*syncproto.Ack, error) {
 	<-req.done
 	if req.err != nil {
-		return nil, fmt.Errorf("push from device %s: %w", deviceID, req.err)
+		return nil, fmt.Errorf("push from device %s: %w", req.deviceID, req.err)
 	}
 	return req.ack, nil
 }
@@ -371,6 +401,7 @@ func (l *Ledger) applyGroup(group []*pushReq) {
 			}
 		}
 		close(req.done)
+		<-l.slots
 	}
 	if catalogHead > 0 {
 		l.hub.PublishCatalog(catalogHead)

@@ -51,10 +51,7 @@ func (s *Session) Handle(ctx context.Context, m *syncproto.Message) (*syncproto.
 	switch m.Type {
 	case syncproto.TypePush:
 		ack, err := s.l.Push(ctx, s.dev.ID, m.Push.Events)
-		if err != nil {
-			return nil, err
-		}
-		return &syncproto.Message{Type: syncproto.TypeAck, Ack: ack}, nil
+		return ackMessage(ack, err)
 	case syncproto.TypePull:
 		ch, err := s.l.pull(ctx, s.dev, m.Pull)
 		if err != nil {
@@ -72,6 +69,20 @@ func (s *Session) Handle(ctx context.Context, m *syncproto.Message) (*syncproto.
 		return nil, &Error{Code: EInvalid, Field: "type", Message: "hello was already said on this connection"}
 	}
 	return nil, &Error{Code: EInvalid, Field: "type", Message: fmt.Sprintf("devices do not send %s messages", m.Type)}
+}
+
+// StartPush queues a push message for its group commit (Ledger.StartPush)
+// and returns a function that waits for the answer Handle would give.
+func (s *Session) StartPush(ctx context.Context, m *syncproto.Message) func() (*syncproto.Message, error) {
+	wait := s.l.StartPush(ctx, s.dev.ID, m.Push.Events)
+	return func() (*syncproto.Message, error) { return ackMessage(wait()) }
+}
+
+func ackMessage(ack *syncproto.Ack, err error) (*syncproto.Message, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &syncproto.Message{Type: syncproto.TypeAck, Ack: ack}, nil
 }
 
 // pullCatalog adds the catalog part to a pull's answer when the pull asks

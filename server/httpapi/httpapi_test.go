@@ -117,22 +117,30 @@ func TestSessionPushPullPoke(t *testing.T) {
 		f.dev.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 5),
 		f.dev.Event(syncproto.KindPick, "SKU1", "DOCK", "", 9),
 	}}})
-	m := next(t, c)
-	if m.Type != syncproto.TypeAck || m.Ack.AckedThrough != 2 || m.Ack.Outcomes[1].Status != syncproto.StatusParked {
-		t.Fatalf("ack = %+v", m)
-	}
-	// The push grew the ledger: a poke arrives.
-	for {
-		m, err := c.ReadMessage()
+	// The ack, and a poke (the push grew the ledger), in either order:
+	// pokes come unasked, whenever the poker runs.
+	var m *syncproto.Message
+	var poked bool
+	for m == nil || !poked {
+		got, err := c.ReadMessage()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.Type == syncproto.TypePoke {
-			if m.Poke.Head == 0 {
+		switch got.Type {
+		case syncproto.TypePoke:
+			if got.Poke.Head == 0 {
 				t.Fatal("poke without head")
 			}
-			break
+			poked = true
+		case syncproto.TypeAck:
+			m = got
+		case syncproto.TypePing:
+		default:
+			t.Fatalf("got %+v, want an ack and a poke", got)
 		}
+	}
+	if m.Ack.AckedThrough != 2 || m.Ack.Outcomes[1].Status != syncproto.StatusParked {
+		t.Fatalf("ack = %+v", m)
 	}
 	send(t, c, &syncproto.Message{Type: syncproto.TypePull, Pull: &syncproto.Pull{}})
 	m = next(t, c)
@@ -371,4 +379,47 @@ func TestEnrollOverREST(t *testing.T) {
 	// The new device can open a session with its token.
 	f.dev = &storetest.Device{ID: d.ID, Token: d.Token, Warehouse: "W1"}
 	f.session(t)
+}
+
+// TestAnswersInOrderWithPushesInFlight: pushes are queued for their group
+// commits as they arrive and other messages are answered at once, but the
+// device gets every answer in the order it sent the messages.
+func TestAnswersInOrderWithPushesInFlight(t *testing.T) {
+	f := newFixture(t)
+	c := f.session(t)
+	push := func(evs ...syncproto.Event) {
+		send(t, c, &syncproto.Message{Type: syncproto.TypePush, Push: &syncproto.Push{Events: evs}})
+	}
+	push(f.dev.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 5))
+	send(t, c, &syncproto.Message{Type: syncproto.TypePull, Pull: &syncproto.Pull{}})
+	push(f.dev.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 1), f.dev.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 1))
+	send(t, c, &syncproto.Message{Type: syncproto.TypePing, Ping: &syncproto.Ping{Nonce: 3}})
+	gap := f.dev.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 1)
+	f.dev.Seq-- // the next event takes seq 4 again
+	gap.Seq += 5
+	gap.Seal()
+	push(gap)
+	push(f.dev.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 1))
+
+	if m := next(t, c); m.Type != syncproto.TypeAck || m.Ack.AckedThrough != 1 {
+		t.Fatalf("first answer %+v, want the ack through 1", m)
+	}
+	if m := next(t, c); m.Type != syncproto.TypeChanges {
+		t.Fatalf("second answer %+v, want changes", m)
+	}
+	if m := next(t, c); m.Type != syncproto.TypeAck || m.Ack.AckedThrough != 3 {
+		t.Fatalf("third answer %+v, want the ack through 3", m)
+	}
+	if m := next(t, c); m.Type != syncproto.TypePong || m.Pong.Nonce != 3 {
+		t.Fatalf("fourth answer %+v, want pong 3", m)
+	}
+	if pe := wantError(t, c, syncproto.ErrSequenceGap); pe.ExpectedSeq != 4 {
+		t.Fatalf("gap expects %d, want 4", pe.ExpectedSeq)
+	}
+	if m := next(t, c); m.Type != syncproto.TypeAck || m.Ack.AckedThrough != 4 {
+		t.Fatalf("last answer %+v, want the ack through 4", m)
+	}
+	if got := f.total(t); got != 5+1+1+1 {
+		t.Fatalf("stock %d, want 8", got)
+	}
 }

@@ -246,26 +246,78 @@ func (ss *session) reader(ctx context.Context) error {
 			}
 		}
 	})
+	// Answers leave in the order the messages came, from answerer; a push
+	// is queued for its group commit as soon as it is read, so a device's
+	// next push no longer waits for the one before it to commit (in the
+	// soak that wait was most of the p99: each push queued behind its
+	// predecessor's group).
+	answers := make(chan answer, 8)
+	answered := make(chan error, 1)
+	wg.Go(func() { answered <- ss.answerer(ctx, answers) })
+	var err error
+	done := false // the answerer has ended
+read:
 	for r := range reads {
+		var a answer
 		if r.err != nil {
 			var pe *syncproto.Error
-			if errors.As(r.err, &pe) {
-				ss.log.Info("bad message from device", "code", pe.Code, "message", pe.Message)
-				if err := ss.send(ctx, errMsg(pe), fatal(pe.Code)); err != nil || fatal(pe.Code) {
-					<-ctx.Done()
-					return pe
-				}
-				continue
+			if !errors.As(r.err, &pe) {
+				err = r.err // the connection is gone
+				break read
 			}
-			return r.err
+			a = answer{what: "bad message", wait: func() (*syncproto.Message, error) { return nil, pe }}
+		} else {
+			a = ss.start(ctx, r.m)
 		}
-		reply, err := ss.handle(ctx, r.m)
+		select {
+		case answers <- a:
+		case err = <-answered:
+			done = true
+			break read
+		}
+	}
+	// What was read is answered (or, once the session is over, at least
+	// applied) before the reader ends.
+	close(answers)
+	if !done {
+		if aerr := <-answered; err == nil {
+			err = aerr
+		}
+	}
+	return err
+}
+
+// answer is the answer to one message, ready or on its way.
+type answer struct {
+	what string // the message type, for the log
+	wait func() (*syncproto.Message, error)
+}
+
+// start begins answering a message: a push is queued for its group
+// commit; anything else is answered now.
+func (ss *session) start(ctx context.Context, m *syncproto.Message) answer {
+	if m.Type == syncproto.TypePush {
+		// A push that has started applying finishes even when the server
+		// is shutting down: its transaction commits or rolls back whole.
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		wait := ss.core.StartPush(actx, m)
+		return answer{what: string(m.Type), wait: func() (*syncproto.Message, error) { defer cancel(); return wait() }}
+	}
+	reply, err := ss.core.Handle(ctx, m)
+	return answer{what: string(m.Type), wait: func() (*syncproto.Message, error) { return reply, err }}
+}
+
+// answerer sends the answers in order until answers closes, a fatal
+// error has been sent (the session ends) or sending fails.
+func (ss *session) answerer(ctx context.Context, answers <-chan answer) error {
+	for a := range answers {
+		reply, err := a.wait()
 		if err != nil {
 			pe := server.ProtocolError(err)
 			if pe.Code == syncproto.ErrInternal {
-				ss.log.Error("sync", "type", r.m.Type, "err", err)
+				ss.log.Error("sync", "type", a.what, "err", err)
 			} else {
-				ss.log.Info("sync refused", "type", r.m.Type, "code", pe.Code, "message", pe.Message)
+				ss.log.Info("sync refused", "type", a.what, "code", pe.Code, "message", pe.Message)
 			}
 			if err := ss.send(ctx, errMsg(pe), fatal(pe.Code)); err != nil || fatal(pe.Code) {
 				<-ctx.Done()
@@ -280,15 +332,4 @@ func (ss *session) reader(ctx context.Context) error {
 		}
 	}
 	return ctx.Err()
-}
-
-func (ss *session) handle(ctx context.Context, m *syncproto.Message) (*syncproto.Message, error) {
-	if m.Type == syncproto.TypePush {
-		// A push that has started applying finishes even when the server
-		// is shutting down: its transaction commits or rolls back whole.
-		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		defer cancel()
-		return ss.core.Handle(actx, m)
-	}
-	return ss.core.Handle(ctx, m)
 }
