@@ -10,6 +10,14 @@
 // lost; counts are proposals checked against the ledger position the device
 // had seen. Every ledger entry has a monotonic position devices pull by.
 //
+// Pushes are applied in group commits: pushes that arrive while a group
+// is being applied make up the next one, each in its own savepoint.
+// StartPush queues a push and lets the session read on, so a device's
+// next push joins a group while the one before waits (the session still
+// answers in order). Pulls are cut from each warehouse's feed (feed.go),
+// the recent ledger in memory, read once from the store for every device;
+// older cursors read the store.
+//
 // The ledger also keeps purchase orders' received quantities (a receive
 // against an order counts in the push's transaction, see receiving.go),
 // applies exception events without touching stock, and redeems
