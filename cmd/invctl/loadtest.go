@@ -29,7 +29,14 @@ every recorded event is held by the server exactly once and that every
 device's stock view equals the server's, and prints one JSON line:
 
   {"devices":..,"scans":..,"applied":..,"parked":..,"rejected":..,"lost":..,
-   "duplicated":..,"seconds":..,"events_per_sec":..,"p99_ack_ms":..}
+   "duplicated":..,"seconds":..,"events_per_sec":..,"p99_ack_ms":..,
+   "p99_scan_ack_ms":..,"server_peak_rss_mb":..}
+
+The ack latency runs from a push leaving the device to its ack arriving;
+the scan-to-ack latency from the scan being recorded to its event's first
+ack (time in the outbox included). With --light the devices run the real
+sync engine over in-memory storage, to load the server rather than the
+load generator.
 
 It exits 1 when anything was lost, doubled or left diverged.`,
 		Args: cobra.NoArgs,

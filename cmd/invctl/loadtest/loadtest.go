@@ -91,9 +91,16 @@ type Report struct {
 	// acknowledged (Seconds also includes pulling the ledger back).
 	AckedSeconds float64 `json:"acked_seconds"`
 	EventsPerS   float64 `json:"events_per_sec"`
-	P50AckMs     float64 `json:"p50_ack_ms"`
-	P99AckMs     float64 `json:"p99_ack_ms"`
-	MaxAckMs     float64 `json:"max_ack_ms"`
+	// The ack latency: from a push leaving the device to its ack
+	// arriving there.
+	P50AckMs float64 `json:"p50_ack_ms"`
+	P99AckMs float64 `json:"p99_ack_ms"`
+	MaxAckMs float64 `json:"max_ack_ms"`
+	// The scan latency: from a scan being recorded on the device to the
+	// first ack of its event arriving there (time in the outbox included).
+	P50ScanAckMs float64 `json:"p50_scan_ack_ms"`
+	P99ScanAckMs float64 `json:"p99_scan_ack_ms"`
+	MaxScanAckMs float64 `json:"max_scan_ack_ms"`
 	// ServerPeakRSSMB is the server process's peak resident memory (with
 	// an in-process server, the whole load test's).
 	ServerPeakRSSMB float64 `json:"server_peak_rss_mb"`
@@ -182,7 +189,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if err := api.ensureUser(ctx, loadUser, "receiver", "picker", "counter"); err != nil {
 		return Report{}, err
 	}
-	lat := &latencies{}
+	lat, scanLat := &latencies{}, &latencies{}
 	var drops dropCounter
 	devs := make([]*device, cfg.Devices)
 	for i := range devs {
@@ -214,7 +221,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 			// Five devices share an aisle, so their picks race.
 			d.bins = append(d.bins, fmt.Sprintf("B-%02d-%d", i/5, b))
 		}
-		dial := faultyDialer(cfg.DropRate, mrand.New(mrand.NewPCG(cfg.Seed+1, uint64(i))), lat, &drops)
+		dial := faultyDialer(cfg.DropRate, mrand.New(mrand.NewPCG(cfg.Seed+1, uint64(i))), lat, &scanTimes{lat: scanLat}, &drops)
 		d.eng = syncer.New(st, syncer.Config{URL: wsURL, AppVersion: "invctl-loadtest", Dial: dial,
 			BackoffMin: 20 * time.Millisecond, BackoffMax: time.Second, Heartbeat: cfg.Heartbeat,
 			Logger: cfg.Log.With("device", name)})
@@ -291,6 +298,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		rep.EventsPerS = math.Round(float64(rep.Scans) / elapsed.Seconds())
 	}
 	rep.P50AckMs, rep.P99AckMs, rep.MaxAckMs = lat.quantiles()
+	rep.P50ScanAckMs, rep.P99ScanAckMs, rep.MaxScanAckMs = scanLat.quantiles()
 	var status struct {
 		PeakRSSBytes uint64 `json:"peak_rss_bytes"`
 	}
@@ -588,14 +596,14 @@ func (c *dropCounter) n() int64 {
 
 // faultyDialer dials real connections that time each push until its ack
 // and, with probability rate, cut the connection right after a push is sent.
-func faultyDialer(rate float64, rng *mrand.Rand, lat *latencies, drops *dropCounter) func(context.Context, string) (syncer.Conn, error) {
+func faultyDialer(rate float64, rng *mrand.Rand, lat *latencies, scans *scanTimes, drops *dropCounter) func(context.Context, string) (syncer.Conn, error) {
 	var mu sync.Mutex
 	return func(ctx context.Context, u string) (syncer.Conn, error) {
 		c, err := syncproto.Dial(ctx, u)
 		if err != nil {
 			return nil, err
 		}
-		return &timedConn{Conn: c, lat: lat, cut: func() bool {
+		return &timedConn{Conn: c, lat: lat, scans: scans, cut: func() bool {
 			if rate <= 0 {
 				return false
 			}
@@ -610,12 +618,49 @@ func faultyDialer(rate float64, rng *mrand.Rand, lat *latencies, drops *dropCoun
 	}
 }
 
+// scanTimes times one device's scans until their events' first acks,
+// across its connections: an event is timed from its device time (when
+// the scan was recorded) the first time a push carries it, and counted
+// at its first ack.
+type scanTimes struct {
+	lat     *latencies
+	mu      sync.Mutex
+	pending map[uint64]time.Time // by seq
+	acked   map[uint64]bool
+}
+
+func (s *scanTimes) pushed(evs []syncproto.Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pending == nil {
+		s.pending, s.acked = map[uint64]time.Time{}, map[uint64]bool{}
+	}
+	for _, ev := range evs {
+		if _, ok := s.pending[ev.Seq]; !ok && !s.acked[ev.Seq] {
+			s.pending[ev.Seq] = ev.DeviceTime
+		}
+	}
+}
+
+func (s *scanTimes) ackedNow(outs []syncproto.Outcome) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, o := range outs {
+		if at, ok := s.pending[o.Seq]; ok {
+			s.lat.add(time.Since(at))
+			delete(s.pending, o.Seq)
+			s.acked[o.Seq] = true
+		}
+	}
+}
+
 type timedConn struct {
 	*syncproto.Conn
-	lat  *latencies
-	cut  func() bool
-	mu   sync.Mutex
-	sent []time.Time // send times of pushes awaiting an answer, in order
+	lat   *latencies
+	scans *scanTimes
+	cut   func() bool
+	mu    sync.Mutex
+	sent  []time.Time // send times of pushes awaiting an answer, in order
 }
 
 func (c *timedConn) WriteMessage(m *syncproto.Message) error {
@@ -623,6 +668,7 @@ func (c *timedConn) WriteMessage(m *syncproto.Message) error {
 		c.mu.Lock()
 		c.sent = append(c.sent, time.Now())
 		c.mu.Unlock()
+		c.scans.pushed(m.Push.Events)
 	}
 	if err := c.Conn.WriteMessage(m); err != nil {
 		return err
@@ -643,6 +689,9 @@ func (c *timedConn) ReadMessage() (*syncproto.Message, error) {
 			c.sent = c.sent[1:]
 		}
 		c.mu.Unlock()
+		if m.Type == syncproto.TypeAck {
+			c.scans.ackedNow(m.Ack.Outcomes)
+		}
 	}
 	return m, err
 }
