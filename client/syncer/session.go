@@ -451,6 +451,12 @@ func (s *session) pump() error {
 		if len(evs) == 0 {
 			break
 		}
+		if s.pushes > 0 && len(evs) < s.maxBatch {
+			// Live scans (a partial batch) wait for the acks in flight
+			// and go together in the next push; a backlog's full
+			// batches keep the window busy.
+			break
+		}
 		evs = fit(evs, s.maxBytes)
 		if err := s.write(&syncproto.Message{Type: syncproto.TypePush, Push: &syncproto.Push{Events: evs}}); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"runtime"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -273,6 +274,46 @@ func TestOwnPushesWaitForPoke(t *testing.T) {
 	}
 	if q, _ := st.Stock(ctx, "DOCK", "A", ""); q != 55 {
 		t.Fatalf("stock %d, want 55", q)
+	}
+}
+
+// TestLiveScansWaitForTheAckInFlight: scans recorded while a push is in
+// flight go together in the next push once its ack is back, instead of a
+// push each (a backlog's full batches still fill the window).
+func TestLiveScansWaitForTheAckInFlight(t *testing.T) {
+	f := newFakeServer(t)
+	first, release := make(chan struct{}), make(chan struct{})
+	var sizes []int
+	f.onPush = func(n int, p *syncproto.Push) action {
+		sizes = append(sizes, len(p.Events))
+		if n == 1 {
+			close(first)
+			<-release
+		}
+		return actNormal
+	}
+	st := device(t, f)
+	e := syncer.New(st, testConfig(f))
+	serve(t, e)
+	ctx := context.Background()
+	scan := func() {
+		if _, err := st.Record(ctx, store.Scan{User: "u", Kind: syncproto.KindReceive, SKU: "A", To: "DOCK", Qty: 1}); err != nil {
+			t.Fatal(err)
+		}
+		e.Notify()
+	}
+	scan()
+	<-first
+	for range 3 {
+		scan()
+	}
+	time.Sleep(200 * time.Millisecond) // the engine would have pushed each by now
+	close(release)
+	waitIdle(t, e)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !slices.Equal(sizes, []int{1, 3}) {
+		t.Fatalf("pushes of %v events, want [1 3]", sizes)
 	}
 }
 
