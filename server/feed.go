@@ -119,35 +119,8 @@ func (f *feed) page(ctx context.Context, st Store, now time.Time, announced uint
 
 	i := sort.Search(len(entries), func(k int) bool { return entries[k].Position > cursor })
 	j := sort.Search(len(decided), func(k int) bool { return decided[k].Position > cursor })
-	n := min(limit, len(entries)-i)
-	ch := &syncproto.Changes{From: cursor, Cursor: cursor, Entries: []syncproto.Entry{}, Levels: make([]syncproto.Level, 0, n)}
-	idx := make(map[[3]string]int, n)
-	for taken := 0; taken < limit && (i < len(entries) || j < len(decided)); taken++ {
-		if j >= len(decided) || (i < len(entries) && entries[i].Position < decided[j].Position) {
-			e := entries[i]
-			i++
-			ch.Cursor = e.Position
-			k := [3]string{e.Location, e.SKU, e.Lot}
-			lv := syncproto.Level{Location: e.Location, SKU: e.SKU, Lot: e.Lot, Qty: e.Balance, Position: e.Position}
-			if x, ok := idx[k]; ok {
-				ch.Levels[x] = lv
-			} else {
-				idx[k] = len(ch.Levels)
-				ch.Levels = append(ch.Levels, lv)
-			}
-			if !compact || e.DeviceID == deviceID {
-				ch.Entries = append(ch.Entries, e)
-			}
-			continue
-		}
-		d := decided[j]
-		j++
-		ch.Cursor = d.Position
-		if d.DeviceID == deviceID {
-			ch.Resolutions = append(ch.Resolutions, d.Resolution())
-		}
-	}
-	ch.More = i < len(entries) || j < len(decided) || partial
+	ch := cutPage(cursor, entries[i:], decided[j:], deviceID, limit, compact)
+	ch.More = ch.More || partial
 	return ch, true, nil
 }
 
@@ -158,14 +131,8 @@ func (f *feed) fill(ctx context.Context, st Store, now time.Time) error {
 	for range 8 {
 		var entries []syncproto.Entry
 		var decided []ParkRecord
-		err := st.View(ctx, func(ctx context.Context, tx ReadTx) error {
-			var err error
-			if entries, err = tx.Entries(ctx, f.warehouse, f.top, f.read); err != nil {
-				return err
-			}
-			if ptx, ok := tx.(ParkReadTx); ok {
-				decided, err = ptx.Resolutions(ctx, f.warehouse, f.top, f.read)
-			}
+		err := st.View(ctx, func(ctx context.Context, tx ReadTx) (err error) {
+			entries, decided, err = readPositions(ctx, tx, f.warehouse, f.top, f.read)
 			return err
 		})
 		if err != nil {

@@ -666,45 +666,74 @@ func (l *Ledger) pull(ctx context.Context, d Device, p *syncproto.Pull) (*syncpr
 			return ch, nil
 		}
 	}
-	ch := &syncproto.Changes{From: p.Cursor, Cursor: p.Cursor}
+	var ch *syncproto.Changes
 	err := l.store.View(ctx, func(ctx context.Context, tx ReadTx) error {
-		entries, err := tx.Entries(ctx, d.Warehouse, p.Cursor, limit+1)
-		if err != nil {
-			return err
-		}
-		// Supervisors' decisions share the positions: the page covers
-		// both and carries this device's (see parked.go).
-		ch.Entries, ch.Resolutions, ch.Cursor, ch.More, err = pullResolutions(ctx, tx, d.Warehouse, d.ID, p.Cursor, limit, entries)
+		entries, decided, err := readPositions(ctx, tx, d.Warehouse, p.Cursor, limit+1)
+		ch = cutPage(p.Cursor, entries, decided, d.ID, limit, p.Compact)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("pull for device %s: %w", d.ID, err)
 	}
-	ch.Levels = make([]syncproto.Level, 0)
-	idx := map[[3]string]int{}
-	for _, e := range ch.Entries {
-		k := [3]string{e.Location, e.SKU, e.Lot}
-		lv := syncproto.Level{Location: e.Location, SKU: e.SKU, Lot: e.Lot, Qty: e.Balance, Position: e.Position}
-		if i, ok := idx[k]; ok {
-			ch.Levels[i] = lv
-		} else {
-			idx[k] = len(ch.Levels)
-			ch.Levels = append(ch.Levels, lv)
-		}
-	}
-	if p.Compact {
-		own := ch.Entries[:0]
-		for _, e := range ch.Entries {
-			if e.DeviceID == d.ID {
-				own = append(own, e)
-			}
-		}
-		ch.Entries = own
-	}
-	if ch.Entries == nil {
-		ch.Entries = []syncproto.Entry{}
-	}
 	return ch, nil
+}
+
+// readPositions reads up to n of a warehouse's ledger entries and n of
+// its supervisors' decisions (which take ledger positions too, see
+// parked.go) after a position, each in position order.
+func readPositions(ctx context.Context, tx ReadTx, warehouse string, after uint64, n int) ([]syncproto.Entry, []ParkRecord, error) {
+	entries, err := tx.Entries(ctx, warehouse, after, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	var decided []ParkRecord
+	if ptx, ok := tx.(ParkReadTx); ok {
+		if decided, err = ptx.Resolutions(ctx, warehouse, after, n); err != nil {
+			return nil, nil, err
+		}
+	}
+	return entries, decided, nil
+}
+
+// cutPage cuts a pull's page for deviceID from the entries and decisions
+// after cursor (each in position order): the page covers the first limit
+// positions of both, so a device's cursor passes a decision even when no
+// entry follows it. levels holds the last balance of every key the
+// page's entries touch; entries are only deviceID's when compact;
+// resolutions are deviceID's decisions. More says either list holds
+// more.
+func cutPage(cursor uint64, entries []syncproto.Entry, decided []ParkRecord, deviceID string, limit int, compact bool) *syncproto.Changes {
+	n := min(limit, len(entries))
+	ch := &syncproto.Changes{From: cursor, Cursor: cursor, Entries: []syncproto.Entry{}, Levels: make([]syncproto.Level, 0, n)}
+	idx := make(map[[3]string]int, n)
+	i, j := 0, 0
+	for i+j < limit && (i < len(entries) || j < len(decided)) {
+		if j >= len(decided) || (i < len(entries) && entries[i].Position < decided[j].Position) {
+			e := entries[i]
+			i++
+			ch.Cursor = e.Position
+			k := [3]string{e.Location, e.SKU, e.Lot}
+			lv := syncproto.Level{Location: e.Location, SKU: e.SKU, Lot: e.Lot, Qty: e.Balance, Position: e.Position}
+			if x, ok := idx[k]; ok {
+				ch.Levels[x] = lv
+			} else {
+				idx[k] = len(ch.Levels)
+				ch.Levels = append(ch.Levels, lv)
+			}
+			if !compact || e.DeviceID == deviceID {
+				ch.Entries = append(ch.Entries, e)
+			}
+			continue
+		}
+		d := decided[j]
+		j++
+		ch.Cursor = d.Position
+		if d.DeviceID == deviceID {
+			ch.Resolutions = append(ch.Resolutions, d.Resolution())
+		}
+	}
+	ch.More = i < len(entries) || j < len(decided)
+	return ch
 }
 
 // Stock lists stock levels.

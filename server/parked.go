@@ -116,43 +116,6 @@ func (a *applier) notePark(ctx context.Context, ev *syncproto.Event, out *syncpr
 		Head: head, ParkedAt: a.now, Code: out.Code, Reason: out.Reason})
 }
 
-// pullResolutions merges the decided park records of a warehouse into a
-// pull's page: the page covers the first limit positions after the
-// cursor, entries and decisions alike, so a device's cursor passes a
-// decision even when no entry follows it. It returns the entries and the
-// resolutions of deviceID the page keeps, the cursor it reaches, and
-// whether more follows. entries holds up to limit+1 entries after cursor.
-func pullResolutions(ctx context.Context, tx ReadTx, warehouse, deviceID string, cursor uint64, limit int,
-	entries []syncproto.Entry) ([]syncproto.Entry, []syncproto.Resolution, uint64, bool, error) {
-	var decided []ParkRecord
-	if ptx, ok := tx.(ParkReadTx); ok {
-		var err error
-		if decided, err = ptx.Resolutions(ctx, warehouse, cursor, limit+1); err != nil {
-			return nil, nil, 0, false, err
-		}
-	}
-	// Take the first limit positions of both lists: both hold at least
-	// that many after cursor, or all there are.
-	i, j, to := 0, 0, cursor
-	for i+j < limit && (i < len(entries) || j < len(decided)) {
-		if j >= len(decided) || (i < len(entries) && entries[i].Position < decided[j].Position) {
-			to = entries[i].Position
-			i++
-		} else {
-			to = decided[j].Position
-			j++
-		}
-	}
-	more := i < len(entries) || j < len(decided)
-	var res []syncproto.Resolution
-	for _, p := range decided[:j] {
-		if p.DeviceID == deviceID {
-			res = append(res, p.Resolution())
-		}
-	}
-	return entries[:i], res, to, more, nil
-}
-
 // CompetingEvent is an event that applied at a parked event's stock key
 // after what its device had seen and before it parked.
 type CompetingEvent struct {
