@@ -36,3 +36,42 @@ func BenchmarkPush(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "events/s")
 }
+
+// BenchmarkGroupCommit measures what the fleet soak stresses: 200 devices
+// each pushing one live scan at a time, joined into group commits (the
+// writer's cost per push, without the network). The mix is the load
+// test's: receives at the dock, putaways to bins, picks from them.
+func BenchmarkGroupCommit(b *testing.B) {
+	st := MustOpen(b)
+	storetest.AddTester(b, st)
+	l := server.NewLedger(st)
+	const fleet = 200
+	devs := make([]*storetest.Device, fleet)
+	for i := range devs {
+		devs[i] = storetest.Enroll(b, l, fmt.Sprintf("dev%d", i), "W1")
+	}
+	ctx := context.Background()
+	waits := make([]func() (*syncproto.Ack, error), fleet)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j, d := range devs {
+			sku := fmt.Sprintf("SKU-%03d", (i*7+j)%40)
+			var ev syncproto.Event
+			switch i % 4 {
+			case 0, 1:
+				ev = d.Event(syncproto.KindReceive, sku, "", "DOCK-1", 4)
+			case 2:
+				ev = d.Event(syncproto.KindPutaway, fmt.Sprintf("SKU-%03d", ((i-2)*7+j)%40), "DOCK-1", fmt.Sprintf("B-%02d", j%30), 2)
+			default:
+				ev = d.Event(syncproto.KindPick, fmt.Sprintf("SKU-%03d", ((i-3)*7+j)%40), fmt.Sprintf("B-%02d", j%30), "", 1)
+			}
+			waits[j] = l.StartPush(ctx, d.ID, []syncproto.Event{ev})
+		}
+		for _, w := range waits {
+			if _, err := w(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*fleet), "µs/push")
+}

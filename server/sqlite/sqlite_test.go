@@ -56,3 +56,30 @@ func TestReopenKeepsEverything(t *testing.T) {
 		t.Fatalf("stock after reopen = %+v", lv)
 	}
 }
+
+// TestCancelledWriteCommitsNothing: a write transaction's statements run
+// on an uncancellable context (uninterrupted), so cancelling must still
+// end the transaction and leave nothing behind.
+func TestCancelledWriteCommitsNothing(t *testing.T) {
+	s := MustOpen(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	err := s.Update(ctx, func(ctx context.Context, tx server.Tx) error {
+		if err := tx.CreateDevice(ctx, server.Device{ID: "d1", Name: "h1", Warehouse: "W1", TokenHash: []byte{1}}); err != nil {
+			return err
+		}
+		cancel()
+		// Later statements may still run; the commit must not.
+		_, _ = tx.Device(ctx, "d1")
+		return nil
+	})
+	if err == nil {
+		t.Fatal("Update committed after its context was cancelled")
+	}
+	err = s.View(context.Background(), func(ctx context.Context, tx server.ReadTx) error {
+		_, err := tx.Device(ctx, "d1")
+		return err
+	})
+	if !server.IsNotFound(err) {
+		t.Fatalf("device of the cancelled transaction: %v, want not found", err)
+	}
+}
