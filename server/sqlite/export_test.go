@@ -1,0 +1,66 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+)
+
+// MigrateTo moves the database in a file up or down to a schema version,
+// for tests of migrations on databases holding data.
+func MigrateTo(ctx context.Context, path string, version int64) error {
+	db, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub)
+	if err != nil {
+		return err
+	}
+	cur, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case cur > version:
+		_, err = p.DownTo(ctx, version)
+	case cur < version:
+		_, err = p.UpTo(ctx, version)
+	}
+	if err != nil {
+		return fmt.Errorf("migrate from %d to %d: %w", cur, version, err)
+	}
+	return nil
+}
+
+// TableSQL is the CREATE statement of a table.
+func TableSQL(ctx context.Context, path, table string) (string, error) {
+	db, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	var s string
+	err = db.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`, table).Scan(&s)
+	return s, err
+}
+
+// QueryInt runs a query with one integer result.
+func QueryInt(ctx context.Context, path, query string) (int64, error) {
+	db, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var n int64
+	err = db.QueryRowContext(ctx, query).Scan(&n)
+	return n, err
+}
