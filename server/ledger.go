@@ -358,6 +358,12 @@ func (l *Ledger) applyGroup(group []*pushReq) {
 				return err
 			}
 		}
+		if p, ok := tx.(groupPrefetcher); ok && len(group) > 1 {
+			devices, events := groupIDs(group)
+			if err := p.Prefetch(ctx, devices, events); err != nil {
+				return err
+			}
+		}
 		// Pushes of one group share the users they look up (applying
 		// events never changes a user).
 		users := map[string]User{}
@@ -416,6 +422,28 @@ func (l *Ledger) applyGroup(group []*pushReq) {
 			}
 		}
 	}
+}
+
+// groupPrefetcher is implemented by transactions that read the devices
+// and events a group commit will look up in one go, and answer Device and
+// EventsByID from them (kept up to date with the transaction's writes).
+type groupPrefetcher interface {
+	Prefetch(ctx context.Context, deviceIDs, eventIDs []string) error
+}
+
+// groupIDs lists the devices and event IDs of a group's pushes.
+func groupIDs(group []*pushReq) (deviceIDs, eventIDs []string) {
+	seen := map[string]bool{}
+	for _, req := range group {
+		if !seen[req.deviceID] {
+			seen[req.deviceID] = true
+			deviceIDs = append(deviceIDs, req.deviceID)
+		}
+		for i := range req.events {
+			eventIDs = append(eventIDs, req.events[i].ID)
+		}
+	}
+	return deviceIDs, eventIDs
 }
 
 // applier applies one push inside one transaction.

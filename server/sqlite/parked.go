@@ -112,6 +112,7 @@ func (t *tx) PutParkRecord(ctx context.Context, p server.ParkRecord) error {
 }
 
 func (t *tx) SetOutcome(ctx context.Context, deviceID string, seq uint64, o syncproto.Outcome) error {
+	t.group = nil
 	res, err := t.q.ExecContext(ctx, `UPDATE events SET status = ?, code = ?, reason = ?, position = ? WHERE device_id = ? AND seq = ?`,
 		string(o.Status), o.Code, o.Reason, o.Position, deviceID, seq)
 	if err != nil {

@@ -87,6 +87,11 @@ func Run(t *testing.T, open Opener) {
 			tc.fn(t, l)
 		})
 	}
+	t.Run("GroupSeesItsOwnWrites", func(t *testing.T) {
+		st := open(t)
+		AddTester(t, st)
+		testGroupSeesItsOwnWrites(t, st)
+	})
 }
 
 var ctx = context.Background()
@@ -594,5 +599,98 @@ func testGroupIsolation(t *testing.T, l *server.Ledger) {
 		if want := uint64(1 - i%2); dev.AckedThrough != want {
 			t.Fatalf("device %d acked_through %d, want %d", i, dev.AckedThrough, want)
 		}
+	}
+}
+
+// gatedStore holds Updates until its gate closes, so the pushes started
+// meanwhile wait for one group commit together.
+type gatedStore struct {
+	server.Store
+	gate chan struct{} // nil: not armed
+}
+
+func (g *gatedStore) Update(ctx context.Context, fn func(context.Context, server.Tx) error) error {
+	if g.gate != nil {
+		<-g.gate
+	}
+	return g.Store.Update(ctx, fn)
+}
+
+// testGroupSeesItsOwnWrites: one group commit holds several pushes of a
+// device (a resend among them), another device's event reusing an event
+// ID taken earlier in the group, and a push refused in the middle (its
+// savepoint rolls back). What the group wrote must be seen by the pushes
+// after it in the group (stores may answer device and event lookups from
+// what they read ahead for the group, as SQLite's does), and what a
+// refused push wrote must not.
+func testGroupSeesItsOwnWrites(t *testing.T, st server.Store) {
+	gs := &gatedStore{Store: st}
+	l := server.NewLedger(gs)
+	a, b, c := Enroll(t, l, "a", "W1"), Enroll(t, l, "b", "W1"), Enroll(t, l, "c", "W1")
+	gs.gate = make(chan struct{})
+	// c's push leads a group that waits at the gate; the rest queue for
+	// the next group, together.
+	first := l.StartPush(ctx, c.ID, []syncproto.Event{c.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 1)})
+	e1 := a.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 3)
+	taken := b.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 100)
+	taken.ID = e1.ID
+	taken.Seal()
+	c2 := c.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 7)
+	gapped := c.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 1000)
+	gapped.Seq += 5
+	gapped.Seal()
+	e2 := a.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 4)
+	b2 := b.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 5)
+	waits := []func() (*syncproto.Ack, error){
+		l.StartPush(ctx, a.ID, []syncproto.Event{e1}),
+		l.StartPush(ctx, b.ID, []syncproto.Event{taken}),
+		l.StartPush(ctx, a.ID, []syncproto.Event{e1, e2}),     // e1 again: a resend
+		l.StartPush(ctx, c.ID, []syncproto.Event{c2, gapped}), // refused whole
+		l.StartPush(ctx, b.ID, []syncproto.Event{b2}),
+		l.StartPush(ctx, c.ID, []syncproto.Event{c2}), // c2 is new again
+	}
+	close(gs.gate) // from now on every Update passes
+	if _, err := first(); err != nil {
+		t.Fatal(err)
+	}
+	acks := make([]*syncproto.Ack, len(waits))
+	errs := make([]error, len(waits))
+	for i, w := range waits {
+		acks[i], errs[i] = w()
+	}
+	for i, err := range errs {
+		if i != 3 && err != nil {
+			t.Fatalf("push %d: %v", i, err)
+		}
+	}
+	wantStatus(t, acks[0].Outcomes[0], syncproto.StatusApplied, "")
+	wantStatus(t, acks[1].Outcomes[0], syncproto.StatusRejected, syncproto.CodeHashMismatch)
+	if acks[2].Outcomes[0] != acks[0].Outcomes[0] {
+		t.Fatalf("resend of e1 in the same group: %+v, first %+v", acks[2].Outcomes[0], acks[0].Outcomes[0])
+	}
+	wantStatus(t, acks[2].Outcomes[1], syncproto.StatusApplied, "")
+	wantCode(t, errs[3], server.ESequenceGap)
+	wantStatus(t, acks[4].Outcomes[0], syncproto.StatusApplied, "")
+	wantStatus(t, acks[5].Outcomes[0], syncproto.StatusApplied, "")
+	if got := stock(t, l, "W1", "DOCK", "SKU1"); got != 1+3+4+5+7 {
+		t.Fatalf("DOCK holds %d, want %d", got, 1+3+4+5+7)
+	}
+	for _, want := range []struct {
+		d     *Device
+		acked uint64
+	}{{a, 2}, {b, 2}, {c, 2}} {
+		dev, err := l.Device(ctx, want.d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dev.AckedThrough != want.acked {
+			t.Fatalf("device %s acked through %d, want %d", want.d.ID, dev.AckedThrough, want.acked)
+		}
+	}
+	// The event under the taken ID is held under b's sequence only; e1
+	// keeps a's.
+	got, err := l.DeviceEvents(ctx, b.ID, 0, 0)
+	if err != nil || len(got) != 2 || got[0].Outcome.Code != syncproto.CodeHashMismatch {
+		t.Fatalf("b's events: %+v, %v", got, err)
 	}
 }
