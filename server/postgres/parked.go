@@ -64,7 +64,9 @@ func (t *tx) ParkRecords(ctx context.Context, f server.ParkFilter) ([]server.Par
 }
 
 func (t *tx) Resolutions(ctx context.Context, warehouse string, after uint64, limit int) ([]server.ParkRecord, error) {
-	return t.parks(ctx, parkSelect+` WHERE warehouse = $1 AND position > $2 ORDER BY position LIMIT $3`, warehouse, after, limit)
+	// position > 0 matches the partial index parked_position (see the
+	// SQLite store's resolutionsWhere).
+	return t.parks(ctx, parkSelect+` WHERE warehouse = $1 AND position > 0 AND position > $2 ORDER BY position LIMIT $3`, warehouse, after, limit)
 }
 
 func (t *tx) EntriesAt(ctx context.Context, k server.StockKey, after, upTo uint64, limit int) ([]syncproto.Entry, error) {

@@ -5,8 +5,11 @@ import (
 	"database/sql"
 	"fmt"
 	"io/fs"
+	"strings"
 
 	"github.com/pressly/goose/v3"
+
+	"github.com/driftless/driftless/syncproto"
 )
 
 // MigrateTo moves the database in a file up or down to a schema version,
@@ -63,4 +66,44 @@ func QueryInt(ctx context.Context, path, query string) (int64, error) {
 	var n int64
 	err = db.QueryRowContext(ctx, query).Scan(&n)
 	return n, err
+}
+
+// Plans are SQLite's query plans for the reads that must stay fast on
+// a database with a long history, by name.
+func Plans(ctx context.Context, path string) (map[string]string, error) {
+	db, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	evq, evargs := eventsQuery(100, syncproto.StatusParked, syncproto.StatusRejected)
+	exq, exargs := eventsOfKindQuery(syncproto.KindException, "W1", 100)
+	queries := map[string]struct {
+		q    string
+		args []any
+	}{
+		"resolutions":      {parkSelect + resolutionsWhere, []any{"W1", 5, 10}},
+		"open events":      {evq, evargs},
+		"exception events": {exq, exargs},
+	}
+	plans := map[string]string{}
+	for name, q := range queries {
+		rows, err := db.QueryContext(ctx, `EXPLAIN QUERY PLAN `+q.q, q.args...)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		plans[name] = strings.Join(plan, "; ")
+	}
+	return plans, nil
 }

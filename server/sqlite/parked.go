@@ -72,8 +72,16 @@ func (t *tx) ParkRecords(ctx context.Context, f server.ParkFilter) ([]server.Par
 }
 
 func (t *tx) Resolutions(ctx context.Context, warehouse string, after uint64, limit int) ([]server.ParkRecord, error) {
-	return t.parks(ctx, parkSelect+` WHERE warehouse = ? AND position > ? ORDER BY position LIMIT ?`, warehouse, after, limit)
+	return t.parks(ctx, parkSelect+resolutionsWhere, warehouse, after, limit)
 }
+
+// resolutionsWhere selects a warehouse's decisions after a position. The
+// literal "position > 0" lets SQLite use the partial index
+// parked_position: from "position > ?" alone it cannot tell, and it
+// sorted every parked row of the warehouse on each read instead (the
+// feed reads decisions with every fill: 80% of the fill's time in the
+// soak, growing with the queue's history).
+const resolutionsWhere = ` WHERE warehouse = ? AND position > 0 AND position > ? ORDER BY position LIMIT ?`
 
 func (t *tx) EntriesAt(ctx context.Context, k server.StockKey, after, upTo uint64, limit int) ([]syncproto.Entry, error) {
 	rows, err := t.q.QueryContext(ctx, `SELECT l.position, l.event_id, l.device_id, l.kind, s.location, s.sku, s.lot, l.delta, l.balance, l.recorded_at

@@ -638,19 +638,7 @@ func (t *tx) EventBySeq(ctx context.Context, deviceID string, seq uint64) (serve
 }
 
 func (t *tx) Events(ctx context.Context, limit int, statuses ...syncproto.Status) ([]server.EventRecord, error) {
-	q := `SELECT device_id, seq, payload, status, code, reason, position, received_at FROM events`
-	var args []any
-	if len(statuses) > 0 {
-		q += ` WHERE status IN (?` + strings.Repeat(",?", len(statuses)-1) + `)`
-		for _, s := range statuses {
-			args = append(args, string(s))
-		}
-	}
-	q += ` ORDER BY received_at, device_id, seq LIMIT ?`
-	if limit <= 0 {
-		limit = -1
-	}
-	args = append(args, limit)
+	q, args := eventsQuery(limit, statuses...)
 	rows, err := t.q.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list events: %w", err)
@@ -665,6 +653,30 @@ func (t *tx) Events(ctx context.Context, limit int, statuses ...syncproto.Status
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// eventsQuery lists events with some statuses. Without applied ones
+// among them, the literal status <> 'applied' lets SQLite read the partial
+// index events_open instead of scanning every event ever received.
+func eventsQuery(limit int, statuses ...syncproto.Status) (string, []any) {
+	q := `SELECT device_id, seq, payload, status, code, reason, position, received_at FROM events`
+	var args []any
+	if len(statuses) > 0 {
+		q += ` WHERE status IN (?` + strings.Repeat(",?", len(statuses)-1) + `)`
+		open := true
+		for _, s := range statuses {
+			args = append(args, string(s))
+			open = open && s != syncproto.StatusApplied
+		}
+		if open {
+			q += ` AND status <> 'applied'`
+		}
+	}
+	q += ` ORDER BY received_at, device_id, seq LIMIT ?`
+	if limit <= 0 {
+		limit = -1
+	}
+	return q, append(args, limit)
 }
 
 func (t *tx) DeviceEvents(ctx context.Context, deviceID string, afterSeq uint64, limit int) ([]server.EventRecord, error) {
@@ -948,10 +960,16 @@ func (t *tx) EnrollmentCode(ctx context.Context, hash []byte) (server.Enrollment
 	return c, nil
 }
 
-func (t *tx) EventsOfKind(ctx context.Context, kind syncproto.Kind, warehouse string, limit int) ([]server.EventRecord, error) {
+// eventsOfKindQuery lists the events of a kind, newest first. For
+// exceptions the literal kind lets SQLite read the partial index
+// events_exceptions instead of scanning every event.
+func eventsOfKindQuery(kind syncproto.Kind, warehouse string, limit int) (string, []any) {
 	q := `SELECT e.device_id, e.seq, e.payload, e.status, e.code, e.reason, e.position, e.received_at FROM events e
 		JOIN devices d ON d.id = e.device_id WHERE e.kind = ?`
 	args := []any{string(kind)}
+	if kind == syncproto.KindException {
+		q += ` AND e.kind = 'exception'`
+	}
 	if warehouse != "" {
 		q += ` AND d.warehouse = ?`
 		args = append(args, warehouse)
@@ -959,7 +977,12 @@ func (t *tx) EventsOfKind(ctx context.Context, kind syncproto.Kind, warehouse st
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := t.q.QueryContext(ctx, q+` ORDER BY e.received_at DESC, e.device_id, e.seq DESC LIMIT ?`, append(args, limit)...)
+	return q + ` ORDER BY e.received_at DESC, e.device_id, e.seq DESC LIMIT ?`, append(args, limit)
+}
+
+func (t *tx) EventsOfKind(ctx context.Context, kind syncproto.Kind, warehouse string, limit int) ([]server.EventRecord, error) {
+	q, args := eventsOfKindQuery(kind, warehouse, limit)
+	rows, err := t.q.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list %s events: %w", kind, err)
 	}
