@@ -82,6 +82,11 @@ type feed struct {
 	base    uint64 // positions above base are held ...
 	top     uint64 // ... through top
 	entries []syncproto.Entry
+	// keyOf numbers each entry's key (keys), so cutting a page indexes
+	// an array instead of hashing three strings per entry: a page's
+	// levels map was most of the server's allocation in the soak.
+	keyOf   []int32
+	keys    map[stockKey3]int32
 	decided []ParkRecord
 	checked time.Time
 	// partial: the last fill stopped before the end of what the store
@@ -114,12 +119,12 @@ func (f *feed) page(ctx context.Context, st Store, now time.Time, announced uint
 		f.mu.Unlock()
 		return nil, false, nil
 	}
-	entries, decided, partial := f.entries, f.decided, f.partial
+	entries, keyOf, nkeys, decided, partial := f.entries, f.keyOf, len(f.keys), f.decided, f.partial
 	f.mu.Unlock()
 
 	i := sort.Search(len(entries), func(k int) bool { return entries[k].Position > cursor })
 	j := sort.Search(len(decided), func(k int) bool { return decided[k].Position > cursor })
-	ch := cutPage(cursor, entries[i:], decided[j:], deviceID, limit, compact)
+	ch := cutPage(cursor, entries[i:], keyOf[i:], nkeys, decided[j:], deviceID, limit, compact)
 	ch.More = ch.More || partial
 	return ch, true, nil
 }
@@ -153,6 +158,7 @@ func (f *feed) fill(ctx context.Context, st Store, now time.Time) error {
 				break
 			}
 			f.entries = append(f.entries, e)
+			f.keyOf = append(f.keyOf, f.keyID(e))
 			f.top = max(f.top, e.Position)
 		}
 		for _, d := range decided {
@@ -181,6 +187,26 @@ func (f *feed) trim() {
 	drop := len(f.entries) - max(f.max/2, 1)
 	f.base = f.entries[drop-1].Position
 	f.entries = slices.Clone(f.entries[drop:])
+	// Number the keys afresh, so they stay as few as the keys the feed
+	// holds (lots come and go). Pulls holding the old numbers keep them.
+	f.keys, f.keyOf = nil, make([]int32, 0, len(f.entries))
+	for _, e := range f.entries {
+		f.keyOf = append(f.keyOf, f.keyID(e))
+	}
 	k := sort.Search(len(f.decided), func(i int) bool { return f.decided[i].Position > f.base })
 	f.decided = slices.Clone(f.decided[k:])
+}
+
+// keyID numbers an entry's key.
+func (f *feed) keyID(e syncproto.Entry) int32 {
+	k := stockKey3{e.Location, e.SKU, e.Lot}
+	id, ok := f.keys[k]
+	if !ok {
+		if f.keys == nil {
+			f.keys = map[stockKey3]int32{}
+		}
+		id = int32(len(f.keys))
+		f.keys[k] = id
+	}
+	return id
 }

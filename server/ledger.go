@@ -697,7 +697,7 @@ func (l *Ledger) pull(ctx context.Context, d Device, p *syncproto.Pull) (*syncpr
 	var ch *syncproto.Changes
 	err := l.store.View(ctx, func(ctx context.Context, tx ReadTx) error {
 		entries, decided, err := readPositions(ctx, tx, d.Warehouse, p.Cursor, limit+1)
-		ch = cutPage(p.Cursor, entries, decided, d.ID, limit, p.Compact)
+		ch = cutPage(p.Cursor, entries, nil, 0, decided, d.ID, limit, p.Compact)
 		return err
 	})
 	if err != nil {
@@ -729,27 +729,34 @@ func readPositions(ctx context.Context, tx ReadTx, warehouse string, after uint6
 // entry follows it. levels holds the last balance of every key the
 // page's entries touch; entries are only deviceID's when compact;
 // resolutions are deviceID's decisions. More says either list holds
-// more.
-func cutPage(cursor uint64, entries []syncproto.Entry, decided []ParkRecord, deviceID string, limit int, compact bool) *syncproto.Changes {
+// more. keys, when not nil, numbers each entry's key (location, SKU, lot)
+// in [0, nkeys), as the feed keeps them; otherwise cutPage numbers them.
+func cutPage(cursor uint64, entries []syncproto.Entry, keys []int32, nkeys int, decided []ParkRecord, deviceID string, limit int, compact bool) *syncproto.Changes {
 	n := min(limit, len(entries))
-	ch := &syncproto.Changes{From: cursor, Cursor: cursor, Entries: []syncproto.Entry{}, Levels: make([]syncproto.Level, 0, n)}
-	idx := make(map[[3]string]int, n)
+	if keys == nil || n < nkeys/8 {
+		// A short page numbers its own keys rather than index an array
+		// of all the feed's.
+		keys, nkeys = numberKeys(entries[:n])
+	}
+	ch := &syncproto.Changes{From: cursor, Cursor: cursor, Entries: []syncproto.Entry{}, Levels: make([]syncproto.Level, 0, min(n, nkeys))}
+	// at[k] is 1 + the index in Levels of key k, 0 while the page has none.
+	at := make([]int32, nkeys)
 	i, j := 0, 0
 	for i+j < limit && (i < len(entries) || j < len(decided)) {
 		if j >= len(decided) || (i < len(entries) && entries[i].Position < decided[j].Position) {
-			e := entries[i]
+			e := &entries[i]
+			k := keys[i]
 			i++
 			ch.Cursor = e.Position
-			k := [3]string{e.Location, e.SKU, e.Lot}
 			lv := syncproto.Level{Location: e.Location, SKU: e.SKU, Lot: e.Lot, Qty: e.Balance, Position: e.Position}
-			if x, ok := idx[k]; ok {
-				ch.Levels[x] = lv
+			if x := at[k]; x > 0 {
+				ch.Levels[x-1] = lv
 			} else {
-				idx[k] = len(ch.Levels)
 				ch.Levels = append(ch.Levels, lv)
+				at[k] = int32(len(ch.Levels))
 			}
 			if !compact || e.DeviceID == deviceID {
-				ch.Entries = append(ch.Entries, e)
+				ch.Entries = append(ch.Entries, *e)
 			}
 			continue
 		}
@@ -762,6 +769,26 @@ func cutPage(cursor uint64, entries []syncproto.Entry, decided []ParkRecord, dev
 	}
 	ch.More = i < len(entries) || j < len(decided)
 	return ch
+}
+
+// stockKey3 is a ledger entry's key within its warehouse.
+type stockKey3 [3]string
+
+// numberKeys numbers the entries' keys in order of first appearance.
+func numberKeys(entries []syncproto.Entry) ([]int32, int) {
+	ids := make(map[stockKey3]int32)
+	keys := make([]int32, len(entries))
+	for i := range entries {
+		e := &entries[i]
+		k := stockKey3{e.Location, e.SKU, e.Lot}
+		id, ok := ids[k]
+		if !ok {
+			id = int32(len(ids))
+			ids[k] = id
+		}
+		keys[i] = id
+	}
+	return keys, len(ids)
 }
 
 // Stock lists stock levels.

@@ -249,6 +249,22 @@ func Marshal(m *Message) ([]byte, error) {
 	return b, nil
 }
 
+// appendMessage appends m's encoding, exactly Marshal's, to b.
+func appendMessage(b []byte, m *Message) ([]byte, error) {
+	body, err := m.body()
+	if err != nil {
+		return b, err
+	}
+	b, err = json.Append(b, struct {
+		Type Type `json:"type"`
+		Body any  `json:"body"`
+	}{m.Type, body}, json.EscapeHTML|json.SortMapKeys) // Marshal's flags
+	if err != nil {
+		return b, fmt.Errorf("marshal %s: %w", m.Type, err)
+	}
+	return b, nil
+}
+
 func (m *Message) body() (any, error) {
 	var b any
 	switch m.Type {

@@ -182,6 +182,11 @@ func TestGoldenFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// What WriteMessage sends, appended to a reused buffer.
+			appended, err := appendMessage([]byte("reused"), m)
+			if err != nil || !bytes.Equal(appended, append([]byte("reused"), got...)) {
+				t.Fatalf("appendMessage differs from Marshal (%v):\n%s\n%s", err, appended, got)
+			}
 			var pretty bytes.Buffer
 			if err := json.Indent(&pretty, got, "", "  "); err != nil {
 				t.Fatal(err)
