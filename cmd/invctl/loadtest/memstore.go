@@ -30,16 +30,44 @@ type memStore struct {
 	outcomes map[uint64]syncproto.Outcome
 	acked    uint64 // acked_through
 	cursor   uint64
-	levels   map[key3]*syncproto.Level
+	levels   map[key3]level
 	synced   time.Time
+	// names interns the locations, SKUs and lots of levels (names[0] is
+	// ""), so the level map holds no pointers: 200 devices' views of a
+	// warehouse of thousands of keys were most of the load generator's
+	// garbage collection work, and hashing three strings per level most
+	// of its applying.
+	names []string
+	ids   map[string]uint32
 }
 
-type key3 struct{ location, sku, lot string }
+// key3 is a stock key of interned names.
+type key3 struct{ location, sku, lot uint32 }
+
+// level is a key's last pulled balance and its position.
+type level struct {
+	qty int64
+	pos uint64
+}
+
+func (m *memStore) intern(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	id, ok := m.ids[s]
+	if !ok {
+		id = uint32(len(m.names))
+		m.names = append(m.names, s)
+		m.ids[s] = id
+	}
+	return id
+}
 
 var _ syncer.Store = (*memStore)(nil)
 
 func newMemStore(id store.Identity) *memStore {
-	return &memStore{id: id, outcomes: map[uint64]syncproto.Outcome{}, levels: map[key3]*syncproto.Level{}}
+	return &memStore{id: id, outcomes: map[uint64]syncproto.Outcome{}, levels: map[key3]level{},
+		names: []string{""}, ids: map[string]uint32{}}
 }
 
 func (m *memStore) Identity(context.Context) (store.Identity, error) {
@@ -124,21 +152,20 @@ func (m *memStore) ApplyChanges(_ context.Context, ch *syncproto.Changes) error 
 	if ch.Cursor <= m.cursor {
 		return nil
 	}
-	set := func(k key3, l syncproto.Level) {
-		if cur, ok := m.levels[k]; !ok {
-			m.levels[k] = &l
-		} else if l.Position > cur.Position {
-			*cur = l
+	set := func(location, sku, lot string, l level) {
+		k := key3{m.intern(location), m.intern(sku), m.intern(lot)}
+		if cur, ok := m.levels[k]; !ok || l.pos > cur.pos {
+			m.levels[k] = l
 		}
 	}
 	for _, e := range ch.Entries {
 		if e.Position > m.cursor {
-			set(key3{e.Location, e.SKU, e.Lot}, syncproto.Level{Location: e.Location, SKU: e.SKU, Lot: e.Lot, Qty: e.Balance, Position: e.Position})
+			set(e.Location, e.SKU, e.Lot, level{e.Balance, e.Position})
 		}
 	}
 	for _, l := range ch.Levels {
 		if l.Position > m.cursor {
-			set(key3{l.Location, l.SKU, l.Lot}, l)
+			set(l.Location, l.SKU, l.Lot, level{l.Qty, l.Position})
 		}
 	}
 	m.cursor = ch.Cursor
@@ -166,8 +193,8 @@ func (m *memStore) StockLevels(context.Context) ([]syncproto.Level, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := make([]syncproto.Level, 0, len(m.levels))
-	for _, l := range m.levels {
-		out = append(out, *l)
+	for k, l := range m.levels {
+		out = append(out, syncproto.Level{Location: m.names[k.location], SKU: m.names[k.sku], Lot: m.names[k.lot], Qty: l.qty, Position: l.pos})
 	}
 	return out, nil
 }
