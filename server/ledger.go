@@ -271,7 +271,7 @@ func (l *Ledger) enqueue(ctx context.Context, deviceID string, events []syncprot
 		}
 	}
 	// The group gives the slot back when it is done with the push.
-	req := &pushReq{deviceID: deviceID, events: events, done: make(chan struct{})}
+	req := &pushReq{deviceID: deviceID, events: events, invalid: validate(events), done: make(chan struct{})}
 	l.gc.mu.Lock()
 	l.gc.pending = append(l.gc.pending, req)
 	lead := !l.gc.busy
@@ -299,6 +299,10 @@ func (req *pushReq) wait() (*syncproto.Ack, error) {
 type pushReq struct {
 	deviceID string
 	events   []syncproto.Event
+	// invalid holds each event's Validate error, found by the pushing
+	// goroutine rather than the group's (validating checks the payload's
+	// hash: a SHA-256 of its encoding, per event).
+	invalid []error
 	ack      *syncproto.Ack
 	err      error
 	head     uint64
@@ -374,7 +378,7 @@ func (l *Ledger) applyGroup(group []*pushReq) {
 				if err != nil {
 					return err
 				}
-				a := applier{tx: tx, dev: d, now: now, stock: map[StockKey]int64{}, users: users}
+				a := applier{tx: tx, dev: d, now: now, stock: map[StockKey]int64{}, users: users, invalid: req.invalid}
 				ack, err := a.apply(ctx, req.events)
 				if err != nil {
 					return err
@@ -467,6 +471,18 @@ type applier struct {
 	unknownRefs map[[2]string]struct{}
 	// users caches the users this transaction looked up (roles.go).
 	users map[string]User
+	// invalid, when not nil, holds the Validate error of each event
+	// applied (validate); nil: apply validates.
+	invalid []error
+}
+
+// validate returns each event's Validate error.
+func validate(events []syncproto.Event) []error {
+	errs := make([]error, len(events))
+	for i := range events {
+		errs[i] = events[i].Validate()
+	}
+	return errs
 }
 
 // knownNot reports whether ref was already found not to be a document of
@@ -535,7 +551,13 @@ func (a *applier) apply(ctx context.Context, events []syncproto.Event) (*syncpro
 			return nil, &Error{Code: ESequenceGap, ExpectedSeq: a.dev.AckedThrough + 1,
 				Message: fmt.Sprintf("expected sequence %d, got %d: resend from %d", next, ev.Seq, a.dev.AckedThrough+1)}
 		}
-		out, err := a.applyNew(ctx, ev, held)
+		var invalid error
+		if a.invalid != nil {
+			invalid = a.invalid[i]
+		} else {
+			invalid = ev.Validate()
+		}
+		out, err := a.applyNew(ctx, ev, held, invalid)
 		if err != nil {
 			return nil, fmt.Errorf("apply event %s: %w", ev.ID, err)
 		}
@@ -560,16 +582,17 @@ func (a *applier) apply(ctx context.Context, events []syncproto.Event) (*syncpro
 
 // applyNew decides and records the outcome of an event the server has not
 // seen, appending its ledger entries when it applies.
-// idTaken says another event holds ev's ID.
-func (a *applier) applyNew(ctx context.Context, ev *syncproto.Event, idTaken bool) (syncproto.Outcome, error) {
+// idTaken says another event holds ev's ID; invalid is ev's Validate
+// error.
+func (a *applier) applyNew(ctx context.Context, ev *syncproto.Event, idTaken bool, invalid error) (syncproto.Outcome, error) {
 	out := syncproto.Outcome{ID: ev.ID, Seq: ev.Seq}
 	rec := EventRecord{Event: *ev, ReceivedAt: a.now}
 	taken := false
 	if ev.DeviceID != a.dev.ID {
 		out.Status, out.Code = syncproto.StatusRejected, syncproto.CodeWrongDevice
 		out.Reason = fmt.Sprintf("event names device %s but was sent by device %s", ev.DeviceID, a.dev.ID)
-	} else if err := ev.Validate(); err != nil {
-		out.Status, out.Code, out.Reason = syncproto.StatusRejected, syncproto.CodeInvalidEvent, err.Error()
+	} else if invalid != nil {
+		out.Status, out.Code, out.Reason = syncproto.StatusRejected, syncproto.CodeInvalidEvent, invalid.Error()
 	} else if idTaken {
 		taken = true
 		out.Status, out.Code = syncproto.StatusRejected, syncproto.CodeHashMismatch
