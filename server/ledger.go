@@ -303,10 +303,10 @@ type pushReq struct {
 	// goroutine rather than the group's (validating checks the payload's
 	// hash: a SHA-256 of its encoding, per event).
 	invalid []error
-	ack      *syncproto.Ack
-	err      error
-	head     uint64
-	wh       string
+	ack     *syncproto.Ack
+	err     error
+	head    uint64
+	wh      string
 	// catalogHead is the catalog position of the last purchase order
 	// the push received against (0: none).
 	catalogHead uint64
