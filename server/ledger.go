@@ -367,6 +367,13 @@ func (l *Ledger) applyGroup(group []*pushReq) {
 			if err := p.Prefetch(ctx, devices, events); err != nil {
 				return err
 			}
+			keys, err := groupKeys(ctx, tx, group)
+			if err != nil {
+				return err
+			}
+			if err := p.PrefetchStock(ctx, keys); err != nil {
+				return err
+			}
 		}
 		// Pushes of one group share the users they look up (applying
 		// events never changes a user).
@@ -433,6 +440,41 @@ func (l *Ledger) applyGroup(group []*pushReq) {
 // EventsByID from them (kept up to date with the transaction's writes).
 type groupPrefetcher interface {
 	Prefetch(ctx context.Context, deviceIDs, eventIDs []string) error
+	// PrefetchStock reads the stock levels at the keys, so Stock answers
+	// from them (absent keys hold 0).
+	PrefetchStock(ctx context.Context, keys []StockKey) error
+}
+
+// groupKeys lists the stock keys a group's events move or count (the
+// devices' warehouses read through tx, already prefetched).
+func groupKeys(ctx context.Context, tx Tx, group []*pushReq) ([]StockKey, error) {
+	seen := map[StockKey]bool{}
+	var keys []StockKey
+	add := func(k StockKey) {
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	for _, req := range group {
+		d, err := tx.Device(ctx, req.deviceID)
+		if IsNotFound(err) {
+			continue // the push is refused
+		}
+		if err != nil {
+			return nil, err
+		}
+		for i := range req.events {
+			ev := &req.events[i]
+			if ev.Kind == syncproto.KindCount {
+				add(StockKey{d.Warehouse, ev.From, ev.SKU, ev.Lot})
+			}
+			for _, dl := range ev.Deltas() {
+				add(StockKey{d.Warehouse, dl.Location, ev.SKU, ev.Lot})
+			}
+		}
+	}
+	return keys, nil
 }
 
 // groupIDs lists the devices and event IDs of a group's pushes.

@@ -288,6 +288,9 @@ type tx struct {
 	// back.
 	levels map[server.StockKey]*level
 	undo   []undoLevel
+	// noStock holds keys PrefetchStock found without a stock row (Stock
+	// answers 0 for them until a row is made, which levels then holds).
+	noStock map[server.StockKey]bool
 	// lookups caches catalog reads of a write transaction.
 	lookups lookups
 	// group holds the devices and events a group commit read ahead
@@ -626,6 +629,48 @@ func (t *tx) Prefetch(ctx context.Context, deviceIDs, eventIDs []string) error {
 	return nil
 }
 
+// PrefetchStock reads the stock rows of the keys in one query into
+// levels (the rows a group commit's events will read one by one), and
+// notes the keys without one.
+func (t *tx) PrefetchStock(ctx context.Context, keys []server.StockKey) error {
+	if len(keys) == 0 || t.levels == nil {
+		return nil
+	}
+	list := make([][4]string, 0, len(keys))
+	if t.noStock == nil {
+		t.noStock = map[server.StockKey]bool{}
+	}
+	for _, k := range keys {
+		if _, ok := t.levels[k]; !ok {
+			list = append(list, [4]string{k.Warehouse, k.Location, k.SKU, k.Lot})
+			t.noStock[k] = true
+		}
+	}
+	arg, err := jsonMarshal(list)
+	if err != nil {
+		return fmt.Errorf("prefetch stock: %w", err)
+	}
+	rows, err := t.q.QueryContext(ctx, `SELECT s.id, s.warehouse, s.location, s.sku, s.lot, s.qty, s.position
+		FROM json_each(?) j JOIN stock s ON s.warehouse = j.value->>0 AND s.location = j.value->>1 AND s.sku = j.value->>2 AND s.lot = j.value->>3`, arg)
+	if err != nil {
+		return fmt.Errorf("prefetch stock: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k server.StockKey
+		l := &level{}
+		if err := rows.Scan(&l.id, &k.Warehouse, &k.Location, &k.SKU, &k.Lot, &l.qty, &l.pos); err != nil {
+			return fmt.Errorf("prefetch stock: %w", err)
+		}
+		t.levels[k] = l
+		delete(t.noStock, k)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("prefetch stock: %w", err)
+	}
+	return nil
+}
+
 func (t *tx) EventBySeq(ctx context.Context, deviceID string, seq uint64) (server.EventRecord, bool, error) {
 	r, err := scanEvent(t.q.QueryRowContext(ctx, `SELECT device_id, seq, payload, status, code, reason, position, received_at FROM events WHERE device_id = ? AND seq = ?`, deviceID, seq))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -726,6 +771,9 @@ func (t *tx) RecordEvent(ctx context.Context, r server.EventRecord) error {
 func (t *tx) Stock(ctx context.Context, k server.StockKey) (int64, error) {
 	if l, ok := t.levels[k]; ok {
 		return l.qty, nil
+	}
+	if t.noStock[k] {
+		return 0, nil
 	}
 	var id, q, pos int64
 	err := t.row(ctx, "stock", k.Warehouse, k.Location, k.SKU, k.Lot).Scan(&id, &q, &pos)

@@ -635,7 +635,7 @@ func testGroupSeesItsOwnWrites(t *testing.T, st server.Store) {
 	taken := b.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 100)
 	taken.ID = e1.ID
 	taken.Seal()
-	c2 := c.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 7)
+	c2 := c.Event(syncproto.KindReceive, "SKU1", "", "DOCK2", 7) // a new stock key
 	gapped := c.Event(syncproto.KindReceive, "SKU1", "", "DOCK", 1000)
 	gapped.Seq += 5
 	gapped.Seal()
@@ -672,8 +672,11 @@ func testGroupSeesItsOwnWrites(t *testing.T, st server.Store) {
 	wantCode(t, errs[3], server.ESequenceGap)
 	wantStatus(t, acks[4].Outcomes[0], syncproto.StatusApplied, "")
 	wantStatus(t, acks[5].Outcomes[0], syncproto.StatusApplied, "")
-	if got := stock(t, l, "W1", "DOCK", "SKU1"); got != 1+3+4+5+7 {
-		t.Fatalf("DOCK holds %d, want %d", got, 1+3+4+5+7)
+	if got := stock(t, l, "W1", "DOCK", "SKU1"); got != 1+3+4+5 {
+		t.Fatalf("DOCK holds %d, want %d", got, 1+3+4+5)
+	}
+	if got := stock(t, l, "W1", "DOCK2", "SKU1"); got != 7 {
+		t.Fatalf("DOCK2 holds %d, want 7", got)
 	}
 	for _, want := range []struct {
 		d     *Device
