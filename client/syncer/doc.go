@@ -11,7 +11,10 @@
 //     expected_seq when the server holds less, after a restore) in
 //     sequence order, in batches of BatchSize, with up to Window pushes in
 //     flight. The loop pushes again as acks free the window, when Notify
-//     says a scan was recorded, and every PollInterval. Only full batches
+//     says a scan was recorded, and every PollInterval (the first poll at
+//     a random point of the interval, so a fleet that connected together,
+//     as after a server restart, does not poll and pull together for as
+//     long as it stays connected). Only full batches
 //     join pushes in flight: scans recorded while a push is out wait for
 //     its ack and go together in the next one (a busy server gets fewer,
 //     larger pushes; a backlog still fills the window).

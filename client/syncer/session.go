@@ -268,7 +268,12 @@ func (s *session) loop(msgs <-chan *syncproto.Message, readErr <-chan error, pok
 	e := s.e
 	ping := time.NewTicker(s.heartbeat)
 	defer ping.Stop()
-	poll := time.NewTicker(e.cfg.PollInterval)
+	// The first poll comes at a random point of the interval: a fleet
+	// that connected together (every handheld after a server restart)
+	// polled together, every interval, for as long as it stayed
+	// connected, and each poll pulls; in the fleet soak 200 pulls at
+	// once every two seconds held every push behind them for 50-90 ms.
+	poll := time.NewTimer(e.cfg.Jitter(e.cfg.PollInterval))
 	defer poll.Stop()
 	hold := time.NewTimer(time.Hour)
 	hold.Stop()
@@ -304,6 +309,7 @@ func (s *session) loop(msgs <-chan *syncproto.Message, readErr <-chan error, pok
 			s.catalogHead = max(s.catalogHead, s.catalogPoke.Load())
 		case <-e.notify:
 		case <-poll.C:
+			poll.Reset(e.cfg.PollInterval)
 			s.head = max(s.head, s.ownHead)
 		case <-hold.C:
 		case <-ping.C:
