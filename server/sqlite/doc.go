@@ -1,8 +1,17 @@
 // Package sqlite implements the server's store on an embedded SQLite
 // database (modernc.org/sqlite, pure Go): WAL journal, one writer
-// connection with BEGIN IMMEDIATE transactions, a pool of readers, and
-// numbered migrations embedded in the binary and applied with goose.
+// connection with BEGIN IMMEDIATE transactions, a pool of readers, a
+// background checkpointer, and numbered migrations embedded in the binary
+// and applied with goose.
 //
 // It holds no business rules: the ledger's decisions are made in package
 // server and run inside Store.Update's transaction.
+//
+// The writer is the server's one serial resource, so a write transaction
+// does as few statements as it can: statements are prepared once per
+// transaction, run without the driver's per-statement cancellation
+// watcher (uninterrupted), and a group commit reads its devices, event IDs
+// and stock levels ahead in one query each (Prefetch, PrefetchStock);
+// stock rows are written once per key at commit (flush). The caches these
+// keep are dropped when a savepoint rolls back.
 package sqlite
