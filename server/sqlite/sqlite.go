@@ -291,6 +291,10 @@ type tx struct {
 	// noStock holds keys PrefetchStock found without a stock row (Stock
 	// answers 0 for them until a row is made, which levels then holds).
 	noStock map[server.StockKey]bool
+	// usage is what AddUsage noted; from usageFlushed on it is not in
+	// usage_daily yet (flushUsage).
+	usage        []server.UsageDay
+	usageFlushed int
 	// lookups caches catalog reads of a write transaction.
 	lookups lookups
 	// group holds the devices and events a group commit read ahead
@@ -352,8 +356,11 @@ func (t *tx) setLevel(k server.StockKey, l *level) {
 	t.levels[k] = l
 }
 
-// flush writes the changed stock rows.
+// flush writes the changed stock rows and the usage noted.
 func (t *tx) flush(ctx context.Context) error {
+	if err := t.flushUsage(ctx); err != nil {
+		return err
+	}
 	for k, l := range t.levels {
 		if !l.dirty {
 			continue
@@ -795,9 +802,11 @@ func (t *tx) Savepoint(ctx context.Context, fn func() error) error {
 	}
 	mark := len(t.undo)
 	defer func() { t.undo = t.undo[:mark] }()
+	usageMark, usageFlushed := len(t.usage), t.usageFlushed
 	if err := fn(); err != nil {
 		t.lookups.forget()
 		t.group = nil
+		t.usage, t.usageFlushed = t.usage[:usageMark], min(t.usageFlushed, usageFlushed)
 		// Stock rows made inside the savepoint are gone with it, and so
 		// are the levels it changed.
 		for i := len(t.undo) - 1; i >= mark; i-- {

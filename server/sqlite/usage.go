@@ -22,21 +22,62 @@ func init() {
 }
 
 func (t *tx) ClearUsage(ctx context.Context, warehouse string) error {
+	if err := t.flushUsage(ctx); err != nil {
+		return err
+	}
 	if _, err := t.exec(ctx, "clearUsage", warehouse); err != nil {
 		return fmt.Errorf("clear usage of %s: %w", warehouse, err)
 	}
 	return nil
 }
 
+// AddUsage notes u; flushUsage adds the transaction's notes to their
+// rows, one statement per row, when the transaction commits or reads
+// usage. A group commit of one-scan pushes added to the same few (SKU,
+// day) rows again and again, a statement each.
 func (t *tx) AddUsage(ctx context.Context, u server.UsageDay) error {
-	if _, err := t.exec(ctx, "addUsage", u.Warehouse, u.SKU, u.Day.Format(time.DateOnly),
-		u.ConsumedUnits, u.ConsumedValue, u.ReceivedUnits, u.ReceivedValue); err != nil {
-		return fmt.Errorf("add usage of %s on %s: %w", u.SKU, u.Day.Format(time.DateOnly), err)
+	t.usage = append(t.usage, u)
+	return nil
+}
+
+// flushUsage writes the usage noted since the last flush, summed per row.
+// A savepoint rolled back forgets its notes and, when it flushed, makes
+// the notes before it unflushed again (its rollback took their rows'
+// update back too).
+func (t *tx) flushUsage(ctx context.Context) error {
+	if t.usageFlushed == len(t.usage) {
+		return nil
 	}
+	type rowKey struct{ warehouse, sku, day string }
+	sums := map[rowKey]*server.UsageDay{}
+	var order []rowKey
+	for _, u := range t.usage[t.usageFlushed:] {
+		k := rowKey{u.Warehouse, u.SKU, u.Day.Format(time.DateOnly)}
+		sum, ok := sums[k]
+		if !ok {
+			sum = &server.UsageDay{}
+			sums[k], order = sum, append(order, k)
+		}
+		sum.ConsumedUnits += u.ConsumedUnits
+		sum.ConsumedValue += u.ConsumedValue
+		sum.ReceivedUnits += u.ReceivedUnits
+		sum.ReceivedValue += u.ReceivedValue
+	}
+	for _, k := range order {
+		u := sums[k]
+		if _, err := t.exec(ctx, "addUsage", k.warehouse, k.sku, k.day,
+			u.ConsumedUnits, u.ConsumedValue, u.ReceivedUnits, u.ReceivedValue); err != nil {
+			return fmt.Errorf("add usage of %s on %s: %w", k.sku, k.day, err)
+		}
+	}
+	t.usageFlushed = len(t.usage)
 	return nil
 }
 
 func (t *tx) UsageDays(ctx context.Context, f server.UsageFilter) ([]server.UsageDay, error) {
+	if err := t.flushUsage(ctx); err != nil {
+		return nil, err
+	}
 	var conds []string
 	var args []any
 	if f.Warehouse != "" {
