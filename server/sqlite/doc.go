@@ -12,6 +12,6 @@
 // transaction, run without the driver's per-statement cancellation
 // watcher (uninterrupted), and a group commit reads its devices, event IDs
 // and stock levels ahead in one query each (Prefetch, PrefetchStock);
-// stock rows are written once per key at commit (flush). The caches these
-// keep are dropped when a savepoint rolls back.
+// stock rows and usage are written once per row at commit (flush). What
+// these keep in memory follows a savepoint's rollback.
 package sqlite
