@@ -215,22 +215,23 @@ func (t *tx) SKUClasses(ctx context.Context, warehouse string, skus []string) ([
 		q += ` AND sku IN (` + ph + `)`
 		args = append(args, a...)
 	}
-	rows, err := t.q.QueryContext(ctx, q+` ORDER BY class, value DESC, sku`, args...)
+	var out []server.SKUClass
+	err := t.each(ctx, q+` ORDER BY class, value DESC, sku`, args, func(rows *sql.Rows) error {
+		for rows.Next() {
+			var c server.SKUClass
+			var at string
+			if err := rows.Scan(&c.SKU, &c.Class, &c.Value, &c.Units, &at); err != nil {
+				return err
+			}
+			c.ComputedAt = parseTime(at)
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list ABC classes: %w", err)
 	}
-	defer rows.Close()
-	var out []server.SKUClass
-	for rows.Next() {
-		var c server.SKUClass
-		var at string
-		if err := rows.Scan(&c.SKU, &c.Class, &c.Value, &c.Units, &at); err != nil {
-			return nil, fmt.Errorf("list ABC classes: %w", err)
-		}
-		c.ComputedAt = parseTime(at)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (t *tx) PutSKUClasses(ctx context.Context, warehouse string, cs []server.SKUClass) error {

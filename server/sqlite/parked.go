@@ -84,25 +84,27 @@ func (t *tx) Resolutions(ctx context.Context, warehouse string, after uint64, li
 const resolutionsWhere = ` WHERE warehouse = ? AND position > 0 AND position > ? ORDER BY position LIMIT ?`
 
 func (t *tx) EntriesAt(ctx context.Context, k server.StockKey, after, upTo uint64, limit int) ([]syncproto.Entry, error) {
-	rows, err := t.q.QueryContext(ctx, `SELECT l.position, l.event_id, l.device_id, l.kind, s.location, s.sku, s.lot, l.delta, l.balance, l.recorded_at
+	var out []syncproto.Entry
+	err := t.each(ctx, `SELECT l.position, l.event_id, l.device_id, l.kind, s.location, s.sku, s.lot, l.delta, l.balance, l.recorded_at
 		FROM ledger l JOIN stock s ON s.id = l.key_id
 		WHERE s.warehouse = ? AND s.location = ? AND s.sku = ? AND s.lot = ? AND l.position > ? AND l.position <= ?
-		ORDER BY l.position LIMIT ?`, k.Warehouse, k.Location, k.SKU, k.Lot, after, int64(min(upTo, 1<<62)), limit)
+		ORDER BY l.position LIMIT ?`, []any{k.Warehouse, k.Location, k.SKU, k.Lot, after, int64(min(upTo, 1<<62)), limit},
+		func(rows *sql.Rows) error {
+			for rows.Next() {
+				var e syncproto.Entry
+				var rec string
+				if err := rows.Scan(&e.Position, &e.EventID, &e.DeviceID, &e.Kind, &e.Location, &e.SKU, &e.Lot, &e.Delta, &e.Balance, &rec); err != nil {
+					return err
+				}
+				e.RecordedAt = parseTime(rec)
+				out = append(out, e)
+			}
+			return rows.Err()
+		})
 	if err != nil {
 		return nil, fmt.Errorf("list ledger at %v: %w", k, err)
 	}
-	defer rows.Close()
-	var out []syncproto.Entry
-	for rows.Next() {
-		var e syncproto.Entry
-		var rec string
-		if err := rows.Scan(&e.Position, &e.EventID, &e.DeviceID, &e.Kind, &e.Location, &e.SKU, &e.Lot, &e.Delta, &e.Balance, &rec); err != nil {
-			return nil, fmt.Errorf("list ledger at %v: %w", k, err)
-		}
-		e.RecordedAt = parseTime(rec)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (t *tx) PutParkRecord(ctx context.Context, p server.ParkRecord) error {

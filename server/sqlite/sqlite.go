@@ -220,6 +220,8 @@ func (s *Store) View(ctx context.Context, fn func(context.Context, server.ReadTx
 type preparedTx struct {
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
+	// reading holds the queries whose rows queryEach is reading.
+	reading map[string]bool
 }
 
 const maxPrepared = 256
@@ -255,6 +257,52 @@ func (p *preparedTx) ExecContext(ctx context.Context, query string, args ...any)
 // are open would reset them.
 func (p *preparedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	return p.tx.QueryContext(ctx, query, args...)
+}
+
+// queryEach runs a query through its statement prepared for the
+// transaction and calls fn with its rows, which it closes: unlike
+// QueryContext's callers, it knows when the rows are done with, so the
+// statement is free again. The same query asked for while its rows are
+// being read (fn querying it again) runs directly.
+func (p *preparedTx) queryEach(ctx context.Context, query string, args []any, fn func(*sql.Rows) error) error {
+	var rows *sql.Rows
+	var err error
+	if st := p.stmt(ctx, query); st != nil && !p.reading[query] {
+		if p.reading == nil {
+			p.reading = map[string]bool{}
+		}
+		p.reading[query] = true
+		defer delete(p.reading, query)
+		rows, err = st.QueryContext(uninterrupted(ctx), args...)
+	} else {
+		rows, err = p.tx.QueryContext(ctx, query, args...)
+	}
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if err := fn(rows); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+// each runs a query and calls fn with its rows, through a statement
+// prepared once per write transaction (queryEach): the writer's hot reads
+// (a count's bin and its history) were prepared again at every call.
+func (t *tx) each(ctx context.Context, query string, args []any, fn func(*sql.Rows) error) error {
+	if p, ok := t.q.(*preparedTx); ok {
+		return p.queryEach(ctx, query, args, fn)
+	}
+	rows, err := t.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if err := fn(rows); err != nil {
+		return err
+	}
+	return rows.Close()
 }
 
 func (p *preparedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
@@ -934,20 +982,21 @@ func (t *tx) StockLevels(ctx context.Context, f server.StockFilter) ([]server.St
 	}
 	q += ` LIMIT ?`
 	args = append(args, limit)
-	rows, err := t.q.QueryContext(ctx, q, args...)
+	var out []server.StockLevel
+	err := t.each(ctx, q, args, func(rows *sql.Rows) error {
+		for rows.Next() {
+			var l server.StockLevel
+			if err := rows.Scan(&l.Warehouse, &l.Location, &l.SKU, &l.Lot, &l.Qty, &l.Position); err != nil {
+				return err
+			}
+			out = append(out, l)
+		}
+		return rows.Err()
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list stock: %w", err)
 	}
-	defer rows.Close()
-	var out []server.StockLevel
-	for rows.Next() {
-		var l server.StockLevel
-		if err := rows.Scan(&l.Warehouse, &l.Location, &l.SKU, &l.Lot, &l.Qty, &l.Position); err != nil {
-			return nil, fmt.Errorf("list stock: %w", err)
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (t *tx) SetDeviceToken(ctx context.Context, id string, tokenHash []byte) error {
