@@ -9,7 +9,8 @@
 //
 // The writer is the server's one serial resource, so a write transaction
 // does as few statements as it can: statements are prepared once per
-// transaction, run without the driver's per-statement cancellation
+// transaction (queries whose rows it reads through each too), run
+// without the driver's per-statement cancellation
 // watcher (uninterrupted), and a group commit reads its devices, event IDs
 // and stock levels ahead in one query each (Prefetch, PrefetchStock);
 // stock rows and usage are written once per row at commit (flush). What
