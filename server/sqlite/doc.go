@@ -9,10 +9,10 @@
 //
 // The writer is the server's one serial resource, so a write transaction
 // does as few statements as it can: statements are prepared once per
-// transaction (queries whose rows it reads through each too), run
-// without the driver's per-statement cancellation
-// watcher (uninterrupted), and a group commit reads its devices, event IDs
-// and stock levels ahead in one query each (Prefetch, PrefetchStock);
-// stock rows and usage are written once per row at commit (flush). What
-// these keep in memory follows a savepoint's rollback.
+// transaction (queries whose rows it reads through each too) and run
+// without the driver's per-statement cancellation watcher
+// (uninterrupted); a group commit reads its devices, event IDs and stock
+// levels ahead in one query each (Prefetch, PrefetchStock); stock rows and
+// usage are written once per row at commit (flush). What these keep in
+// memory follows a savepoint's rollback.
 package sqlite
