@@ -277,6 +277,12 @@ func (p *preparedTx) queryEach(ctx context.Context, query string, args []any, fn
 	} else {
 		rows, err = p.tx.QueryContext(ctx, query, args...)
 	}
+	return readRows(rows, err, fn)
+}
+
+// readRows hands the rows of a query (or the error running it) to fn and
+// closes them.
+func readRows(rows *sql.Rows, err error, fn func(*sql.Rows) error) error {
 	if err != nil {
 		return err
 	}
@@ -295,14 +301,7 @@ func (t *tx) each(ctx context.Context, query string, args []any, fn func(*sql.Ro
 		return p.queryEach(ctx, query, args, fn)
 	}
 	rows, err := t.q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	if err := fn(rows); err != nil {
-		return err
-	}
-	return rows.Close()
+	return readRows(rows, err, fn)
 }
 
 func (p *preparedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
