@@ -597,20 +597,17 @@ func (t *tx) EventsByID(ctx context.Context, ids []string) (map[string]server.Ev
 		return out, nil
 	}
 	err := inChunks(ids, func(args []any, in string) error {
-		rows, err := t.q.QueryContext(ctx, `SELECT device_id, seq, payload, status, code, reason, position, received_at FROM events
-			WHERE event_id IN `+in, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanEvent(rows)
-			if err != nil {
-				return err
+		return t.each(ctx, `SELECT device_id, seq, payload, status, code, reason, position, received_at FROM events
+			WHERE event_id IN `+in, args, func(rows *sql.Rows) error {
+			for rows.Next() {
+				r, err := scanEvent(rows)
+				if err != nil {
+					return err
+				}
+				out[r.Event.ID] = r
 			}
-			out[r.Event.ID] = r
-		}
-		return rows.Err()
+			return rows.Err()
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("get events: %w", err)
@@ -652,19 +649,16 @@ func (t *tx) prefetchedAll(ids []string) bool {
 func (t *tx) Prefetch(ctx context.Context, deviceIDs, eventIDs []string) error {
 	g := &prefetched{devices: map[string]server.Device{}, deviceIn: map[string]bool{}, eventIn: map[string]bool{}}
 	err := inChunks(deviceIDs, func(args []any, in string) error {
-		rows, err := t.q.QueryContext(ctx, deviceSelect+` WHERE id IN `+in, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			d, err := scanDevice(rows)
-			if err != nil {
-				return err
+		return t.each(ctx, deviceSelect+` WHERE id IN `+in, args, func(rows *sql.Rows) error {
+			for rows.Next() {
+				d, err := scanDevice(rows)
+				if err != nil {
+					return err
+				}
+				g.devices[d.ID] = d
 			}
-			g.devices[d.ID] = d
-		}
-		return rows.Err()
+			return rows.Err()
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("prefetch devices: %w", err)
@@ -704,22 +698,21 @@ func (t *tx) PrefetchStock(ctx context.Context, keys []server.StockKey) error {
 	if err != nil {
 		return fmt.Errorf("prefetch stock: %w", err)
 	}
-	rows, err := t.q.QueryContext(ctx, `SELECT s.id, s.warehouse, s.location, s.sku, s.lot, s.qty, s.position
-		FROM json_each(?) j JOIN stock s ON s.warehouse = j.value->>0 AND s.location = j.value->>1 AND s.sku = j.value->>2 AND s.lot = j.value->>3`, arg)
+	err = t.each(ctx, `SELECT s.id, s.warehouse, s.location, s.sku, s.lot, s.qty, s.position
+		FROM json_each(?) j JOIN stock s ON s.warehouse = j.value->>0 AND s.location = j.value->>1 AND s.sku = j.value->>2 AND s.lot = j.value->>3`,
+		[]any{arg}, func(rows *sql.Rows) error {
+			for rows.Next() {
+				var k server.StockKey
+				l := &level{}
+				if err := rows.Scan(&l.id, &k.Warehouse, &k.Location, &k.SKU, &k.Lot, &l.qty, &l.pos); err != nil {
+					return err
+				}
+				t.levels[k] = l
+				delete(t.noStock, k)
+			}
+			return rows.Err()
+		})
 	if err != nil {
-		return fmt.Errorf("prefetch stock: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k server.StockKey
-		l := &level{}
-		if err := rows.Scan(&l.id, &k.Warehouse, &k.Location, &k.SKU, &k.Lot, &l.qty, &l.pos); err != nil {
-			return fmt.Errorf("prefetch stock: %w", err)
-		}
-		t.levels[k] = l
-		delete(t.noStock, k)
-	}
-	if err := rows.Err(); err != nil {
 		return fmt.Errorf("prefetch stock: %w", err)
 	}
 	return nil
