@@ -44,28 +44,14 @@ func MigrateTo(ctx context.Context, path string, version int64) error {
 	return nil
 }
 
-// TableSQL is the CREATE statement of a table.
-func TableSQL(ctx context.Context, path, table string) (string, error) {
+// QueryRow runs a query on the database in a file and scans its one row.
+func QueryRow(ctx context.Context, path, query string, args []any, dest ...any) error {
 	db, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
-		return "", err
+		return err
 	}
 	defer db.Close()
-	var s string
-	err = db.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`, table).Scan(&s)
-	return s, err
-}
-
-// QueryInt runs a query with one integer result.
-func QueryInt(ctx context.Context, path, query string) (int64, error) {
-	db, err := sql.Open("sqlite", dsn(path, false))
-	if err != nil {
-		return 0, err
-	}
-	defer db.Close()
-	var n int64
-	err = db.QueryRowContext(ctx, query).Scan(&n)
-	return n, err
+	return db.QueryRowContext(ctx, query, args...).Scan(dest...)
 }
 
 // Plans are SQLite's query plans for the reads that must stay fast on

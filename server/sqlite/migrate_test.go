@@ -52,8 +52,8 @@ func TestEventsRowidMigration(t *testing.T) {
 
 	ddl := func() string {
 		t.Helper()
-		s, err := sqlite.TableSQL(ctx, path, "events")
-		if err != nil {
+		var s string
+		if err := sqlite.QueryRow(ctx, path, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'events'`, nil, &s); err != nil {
 			t.Fatal(err)
 		}
 		return s
@@ -65,8 +65,9 @@ func TestEventsRowidMigration(t *testing.T) {
 	if !strings.Contains(ddl(), "WITHOUT ROWID") {
 		t.Fatalf("at version 9 events is not clustered:\n%s", ddl())
 	}
-	if n, err := sqlite.QueryInt(ctx, path, `SELECT COUNT(*) FROM events`); err != nil || n != 30 {
-		t.Fatalf("at version 9: %d events (%v), want 30", n, err)
+	var held int64
+	if err := sqlite.QueryRow(ctx, path, `SELECT COUNT(*) FROM events`, nil, &held); err != nil || held != 30 {
+		t.Fatalf("at version 9: %d events (%v), want 30", held, err)
 	}
 	// ... and up again, as Open does on a server upgraded with data.
 	st, err = sqlite.Open(ctx, path)
@@ -93,8 +94,8 @@ func TestEventsRowidMigration(t *testing.T) {
 		}
 	}
 	entries := func() int64 {
-		n, err := sqlite.QueryInt(ctx, path, `SELECT COUNT(*) FROM ledger`)
-		if err != nil {
+		var n int64
+		if err := sqlite.QueryRow(ctx, path, `SELECT COUNT(*) FROM ledger`, nil, &n); err != nil {
 			t.Fatal(err)
 		}
 		return n
